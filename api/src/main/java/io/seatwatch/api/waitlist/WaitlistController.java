@@ -1,0 +1,76 @@
+package io.seatwatch.api.waitlist;
+
+import io.seatwatch.api.security.Caller;
+import io.seatwatch.api.web.Conditional;
+import io.seatwatch.api.web.EntityTags;
+import io.seatwatch.api.web.Ids;
+import io.seatwatch.api.web.Page;
+import io.seatwatch.api.web.PageRequest;
+import io.seatwatch.api.web.Problem;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+@RestController
+@RequestMapping("/api/v1/classes/{classId}/waitlist")
+class WaitlistController {
+
+    private static final Pattern SEQUENCE = Pattern.compile("[0-9]{1,15}");
+
+    private final WaitlistService waitlists;
+
+    WaitlistController(WaitlistService waitlists) {
+        this.waitlists = waitlists;
+    }
+
+    @GetMapping
+    Mono<Page<WaitlistService.WaitlistEntry>> list(@PathVariable String classId,
+                                                   @RequestParam(required = false) String limit,
+                                                   @RequestParam(required = false) String cursor,
+                                                   Caller caller) {
+        Ids.require("classId", classId);
+        PageRequest page = PageRequest.of(limit, cursor, "waitlist", SEQUENCE);
+        caller.requireMayManage();
+        return waitlists.list(classId, page).map(listing -> {
+            caller.requireManages(listing.instructorId());
+            return new Page<>(listing.items(), PageRequest.cursor("waitlist", listing.next()));
+        });
+    }
+
+    @GetMapping("/{studentId}")
+    Mono<ResponseEntity<WaitlistService.Position>> position(@PathVariable String classId,
+                                                            @PathVariable String studentId,
+                                                            Caller caller, ServerWebExchange exchange) {
+        Ids.require("classId", classId);
+        Ids.require("studentId", studentId);
+        caller.requireMayActFor(studentId);
+        return waitlists.position(classId, studentId).map(lookup -> {
+            caller.requireMayActFor(studentId, lookup.instructorId());
+            if (lookup.position() == null) {
+                throw Problem.fromScript("waitlist-entry-not-found", null);
+            }
+            return Conditional.get(exchange, lookup.etag(), lookup::position);
+        });
+    }
+
+    @DeleteMapping("/{studentId}")
+    Mono<ResponseEntity<Void>> leave(@PathVariable String classId, @PathVariable String studentId,
+                                     @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) List<String> ifMatch,
+                                     Caller caller) {
+        Ids.require("classId", classId);
+        Ids.require("studentId", studentId);
+        caller.requireMayActFor(studentId);
+        return waitlists.leave(classId, studentId, caller, EntityTags.ifMatchArgument(ifMatch))
+                .thenReturn(ResponseEntity.noContent().build());
+    }
+}
