@@ -112,7 +112,7 @@ public abstract class ApiTestSupport {
         return sign(OTHER_SECRET, sub, List.of(roles), null, Instant.now().plus(Duration.ofHours(1)));
     }
 
-    protected static String sign(String secret, String sub, List<String> roles, String email, Instant expires) {
+    public static String sign(String secret, String sub, List<String> roles, String email, Instant expires) {
         try {
             JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().subject(sub).claim("roles", roles)
                     .issueTime(new Date()).expirationTime(Date.from(expires));
