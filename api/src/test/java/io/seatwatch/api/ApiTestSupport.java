@@ -39,11 +39,16 @@ import tools.jackson.databind.json.JsonMapper;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "management.server.port=0",
         "seatwatch.security.jwt.secret=" + ApiTestSupport.SECRET,
-        "seatwatch.rate-limit.enabled=false"})
+        "seatwatch.webhooks.secret-key=" + ApiTestSupport.WEBHOOK_SECRET_KEY,
+        "seatwatch.rate-limit.enabled=false",
+        // These suites read the outbox themselves; relay tests switch the relay on.
+        "seatwatch.relay.enabled=false"})
 public abstract class ApiTestSupport {
 
     public static final String SECRET = "test-secret-0123456789-0123456789-abcdef";
     public static final String OTHER_SECRET = "another-secret-0123456789-0123456789-xyz";
+    /** AES-256 key for webhook signing secrets: base64 of the 32 bytes "seatwatch-test-webhook-key-32byt". */
+    public static final String WEBHOOK_SECRET_KEY = "c2VhdHdhdGNoLXRlc3Qtd2ViaG9vay1rZXktMzJieXQ=";
 
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 

@@ -44,6 +44,23 @@ public class RedisKeys {
         return prefix + "student:" + studentId + ":waitlists";
     }
 
+    public String studentSubscriptions(String studentId) {
+        return prefix + "student:" + studentId + ":subscriptions";
+    }
+
+    public String subscription(String studentId, String classId) {
+        return prefix + "subscription:" + studentId + ":" + classId;
+    }
+
+    public String classSubscribers(String classId) {
+        return prefix + "class:" + classId + ":subscribers";
+    }
+
+    /** A pending email confirmation, named by the SHA-256 (hex) of its one-time token. */
+    public String emailConfirmation(String tokenSha256Hex) {
+        return prefix + "email-confirmation:" + tokenSha256Hex;
+    }
+
     public String classes() {
         return prefix + "classes";
     }
@@ -58,6 +75,18 @@ public class RedisKeys {
 
     public String outbox() {
         return prefix + "outbox";
+    }
+
+    public String outboxDead() {
+        return prefix + "outbox:dead";
+    }
+
+    public String outboxFailures() {
+        return prefix + "outbox:failures";
+    }
+
+    public String relayLease() {
+        return prefix + "outbox:relay-lease";
     }
 
     public String rateLimit(String userId) {

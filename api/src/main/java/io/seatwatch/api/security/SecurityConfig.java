@@ -27,12 +27,14 @@ import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
 import org.springframework.security.web.server.authorization.ServerAccessDeniedHandler;
+import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher.MatchResult;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * Every request under {@code /api/v1} needs a valid bearer token; what a caller may do is decided per
+ * Every request under {@code /api/v1} needs a valid bearer token, except an email confirmation link (its
+ * one-time token is the credential); what a caller may do is decided per
  * endpoint, in the order DESIGN.md prescribes (after 400s), so it is not configured here.
  */
 @Configuration
@@ -41,6 +43,9 @@ public class SecurityConfig {
 
     /** HS256 keys shorter than this are refused at startup (RFC 7518 section 3.2). */
     static final int MIN_SECRET_BYTES = 32;
+
+    /** The only path under /api/v1 that needs no bearer token (see subscription.EmailConfirmationController). */
+    static final String EMAIL_CONFIRMATIONS = "/api/v1/email-confirmations/*";
 
     @Bean
     SecurityWebFilterChain apiSecurity(ServerHttpSecurity http, ProblemHandler problems, Environment environment) {
@@ -60,6 +65,8 @@ public class SecurityConfig {
                 .requestCache(ServerHttpSecurity.RequestCacheSpec::disable)
                 .authorizeExchange(ex -> ex
                         .matchers(exchange -> onManagementPort(exchange, environment)).permitAll()
+                        // Email confirmation links: the one-time token in the path is the credential.
+                        .pathMatchers(EMAIL_CONFIRMATIONS).permitAll()
                         .anyExchange().authenticated())
                 .oauth2ResourceServer(rs -> rs
                         .jwt(jwt -> {})
@@ -67,6 +74,30 @@ public class SecurityConfig {
                         .accessDeniedHandler(denied))
                 .exceptionHandling(eh -> eh.authenticationEntryPoint(unauthorized).accessDeniedHandler(denied))
                 .build();
+    }
+
+    /**
+     * Paths the firewall refuses (encoded slashes, dot segments, NUL, semicolons...) are answered as
+     * problems too, and in the documented order: 401 without a valid token, 400 with one.
+     */
+    @Bean
+    ServerExchangeRejectedHandler rejectedRequests(ProblemHandler problems, ReactiveJwtDecoder jwtDecoder) {
+        return (exchange, rejection) -> {
+            String authorization = exchange.getRequest().getHeaders().getFirst("Authorization");
+            Mono<Boolean> authenticated = authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                    ? Mono.just(false)
+                    : jwtDecoder.decode(authorization.substring(7).trim()).map(jwt -> true).onErrorReturn(false);
+            return authenticated.flatMap(ok -> {
+                if (!ok) {
+                    exchange.getResponse().getHeaders().set("WWW-Authenticate",
+                            authorization == null ? "Bearer" : "Bearer error=\"invalid_token\"");
+                    return problems.write(exchange, new Problem(HttpStatus.UNAUTHORIZED, "unauthorized",
+                            "Authentication required", "A valid bearer token is required."));
+                }
+                return problems.write(exchange, new Problem(HttpStatus.BAD_REQUEST, "bad-request", "Bad request",
+                        "The request path contains characters or segments that are not allowed."));
+            });
+        };
     }
 
     /**

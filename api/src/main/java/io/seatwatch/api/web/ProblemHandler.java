@@ -24,6 +24,7 @@ import org.springframework.web.server.ServerWebInputException;
 import org.springframework.web.server.WebExceptionHandler;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
@@ -143,6 +144,12 @@ public class ProblemHandler implements WebExceptionHandler {
             }
             return Problem.badRequest("Wrong type at " + pointer,
                     List.of(Problem.FieldError.pointer(pointer, "wrong type")));
+        }
+        InputCoercionException outOfRange = cause(input, InputCoercionException.class);
+        if (outOfRange != null) {
+            String pointer = pointer(outOfRange);
+            return Problem.badRequest("Number out of range at " + pointer,
+                    List.of(Problem.FieldError.pointer(pointer, "number out of range")));
         }
         if (cause(input, StreamReadException.class) != null) {
             return new Problem(HttpStatus.BAD_REQUEST, "malformed-json", "Malformed JSON",

@@ -35,8 +35,10 @@ import org.springframework.test.web.reactive.server.WebTestClient;
         "management.server.port=0",
         "seatwatch.redis.key-prefix=sw:v1:test:issuer:",
         "seatwatch.security.jwt.secret=",
+        "seatwatch.webhooks.secret-key=" + ApiTestSupport.WEBHOOK_SECRET_KEY,
         "seatwatch.security.jwt.issuer-uri=https://login.example.edu/realms/seatwatch",
-        "seatwatch.security.jwt.audience=seatwatch-api"})
+        "seatwatch.security.jwt.audience=seatwatch-api",
+        "seatwatch.relay.enabled=false"})
 class JwtIssuerModeTest {
 
     private static final String ISSUER = "https://login.example.edu/realms/seatwatch";

@@ -1,0 +1,52 @@
+package io.seatwatch.api.events;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.seatwatch.api.redis.LuaScripts;
+import io.seatwatch.api.redis.RedisKeys;
+import java.util.function.Supplier;
+import org.springframework.amqp.rabbit.connection.CorrelationData;
+import org.springframework.amqp.support.AmqpHeaders;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.integration.amqp.support.NackedAmqpMessageException;
+import org.springframework.integration.amqp.support.ReturnedAmqpMessageException;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessagingException;
+import org.springframework.messaging.SubscribableChannel;
+import org.springframework.messaging.support.ErrorMessage;
+import reactor.core.publisher.Flux;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The relay is the {@code relay} Supplier: its output binding ({@code relay-out-0}) and destination are
+ * configured only in {@code spring.cloud.stream.bindings.*}.
+ */
+@Configuration
+@ConditionalOnProperty(name = "seatwatch.relay.enabled", havingValue = "true", matchIfMissing = true)
+class RelayConfiguration {
+
+    @Bean
+    OutboxRelay outboxRelay(RelayProperties properties, RedisKeys keys, LuaScripts scripts, JsonMapper json,
+                            MeterRegistry meters, @Qualifier("errorChannel") SubscribableChannel errors) {
+        OutboxRelay relay = new OutboxRelay(properties, keys, scripts, json, meters);
+        errors.subscribe(message -> {
+            // Returns and nacks also arrive here, but their confirm carries them: only sends that never
+            // reached the broker are handled here.
+            if (message instanceof ErrorMessage error && error.getPayload() instanceof MessagingException failure
+                    && !(failure instanceof ReturnedAmqpMessageException) && !(failure instanceof NackedAmqpMessageException)
+                    && failure.getFailedMessage() != null
+                    && failure.getFailedMessage().getHeaders().get(AmqpHeaders.PUBLISH_CONFIRM_CORRELATION)
+                            instanceof CorrelationData correlation) {
+                relay.sendFailed(correlation, failure.getMostSpecificCause());
+            }
+        });
+        return relay;
+    }
+
+    @Bean
+    Supplier<Flux<Message<byte[]>>> relay(OutboxRelay relay) {
+        return relay::messages;
+    }
+}

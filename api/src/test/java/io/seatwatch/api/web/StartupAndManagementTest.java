@@ -1,0 +1,164 @@
+package io.seatwatch.api.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.seatwatch.api.ApiTestSupport;
+import io.seatwatch.api.SeatwatchApiApplication;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/**
+ * The api refuses to start with a JWT secret under 32 bytes, and serves actuator only on the
+ * management port (without a token there, never on the public port).
+ */
+@TestPropertySource(properties = "seatwatch.redis.key-prefix=sw:v1:test:startup:")
+class StartupAndManagementTest extends ApiTestSupport {
+
+    /** Base64 of 32 bytes, for the webhook signing-secret key the api also requires. */
+    private static final String WEBHOOK_KEY = "c2VhdHdhdGNoLXRlc3Qtd2ViaG9vay1rZXktMzJieXQ=";
+
+    @LocalManagementPort
+    private int managementPort;
+
+    // ---------------------------------------------------------------- startup
+
+    /**
+     * Starts a second, independent api with this secret (a command-line argument, which beats
+     * application.yml and the environment). It gets Reactor Netty resources of its own: with the default
+     * global ones, closing it would dispose the event loops that this test class's servers run on.
+     */
+    private static ConfigurableApplicationContext start(String secret) {
+        return new SpringApplicationBuilder(SeatwatchApiApplication.class)
+                .registerShutdownHook(false)
+                .initializers(context -> ((GenericApplicationContext) context).registerBean(
+                        "isolatedReactorResourceFactory", ReactorResourceFactory.class, () -> {
+                            ReactorResourceFactory resources = new ReactorResourceFactory();
+                            resources.setUseGlobalResources(false);
+                            return resources;
+                        }))
+                .run("--server.port=0", "--management.server.port=0",
+                        "--seatwatch.redis.key-prefix=sw:v1:test:startup:other:",
+                        "--spring.main.banner-mode=off",
+                        // everything else it needs, so that only the JWT secret can stop it
+                        "--seatwatch.webhooks.secret-key=" + WEBHOOK_KEY,
+                        "--seatwatch.relay.enabled=false",
+                        "--seatwatch.security.jwt.issuer-uri=", "--seatwatch.security.jwt.jwk-set-uri=",
+                        "--seatwatch.security.jwt.secret=" + secret);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "short", "0123456789012345678901234567890", "éééééééééééééééa"})
+    void refusesToStartWithASecretUnder32Bytes(String secret) {
+        assertThat(secret.getBytes(StandardCharsets.UTF_8).length).isLessThan(32);
+        assertThatThrownBy(() -> start(secret).close())
+                .rootCause()
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("SEATWATCH_JWT_SECRET")
+                .hasMessageContaining("32 bytes");
+    }
+
+    @Test
+    void startsWithASecretOfExactly32Bytes() {
+        // 16 two-byte characters: the minimum counts bytes, not characters
+        String secret = "é".repeat(16);
+        assertThat(secret.getBytes(StandardCharsets.UTF_8)).hasSize(32);
+        try (ConfigurableApplicationContext context = start(secret)) {
+            assertThat(context.isActive()).isTrue();
+            String apiPort = context.getEnvironment().getProperty("local.server.port");
+            assertThat(apiPort).isNotNull().isNotEqualTo(Integer.toString(port));
+            WebTestClient.bindToServer().baseUrl("http://localhost:" + apiPort).build()
+                    .get().uri("/api/v1/ping").header("Authorization", "Bearer " + sign(secret, "s-1",
+                            List.of("student"), null, Instant.now().plusSeconds(600)))
+                    .exchange().expectStatus().isOk().expectBody().jsonPath("$.ok").isEqualTo(true);
+        }
+    }
+
+    // ---------------------------------------------------------------- management port
+
+    private WebTestClient management() {
+        return WebTestClient.bindToServer().baseUrl("http://localhost:" + managementPort)
+                .responseTimeout(Duration.ofSeconds(30)).build();
+    }
+
+    private WebTestClient publicPort() {
+        return WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
+                .responseTimeout(Duration.ofSeconds(30)).build();
+    }
+
+    @Test
+    void healthIsServedOnTheManagementPortWithoutAToken() {
+        assertThat(managementPort).isPositive().isNotEqualTo(port);
+        management().get().uri("/actuator/health").exchange()
+                .expectStatus().isOk()
+                .expectBody().jsonPath("$.status").isEqualTo("UP")
+                // nothing about the infrastructure is revealed to an anonymous caller
+                .jsonPath("$.components").doesNotExist()
+                .jsonPath("$.details").doesNotExist();
+        for (String probe : new String[] {"/actuator/health/liveness", "/actuator/health/readiness"}) {
+            management().get().uri(probe).exchange()
+                    .expectStatus().isOk().expectBody().jsonPath("$.status").isEqualTo("UP");
+        }
+    }
+
+    @Test
+    void theManagementPortExposesOnlyHealthAndInfo() {
+        management().get().uri("/actuator/info").exchange().expectStatus().isOk().expectBody().json("{}");
+        for (String path : new String[] {"/actuator/env", "/actuator/beans", "/actuator/configprops",
+                "/actuator/heapdump", "/actuator/mappings", "/actuator/loggers", "/actuator/shutdown"}) {
+            management().get().uri(path).exchange().expectStatus().isNotFound()
+                    .expectBody().jsonPath("$.type").isEqualTo("/problems/not-found");
+        }
+        management().post().uri("/actuator/shutdown").exchange().expectStatus().isNotFound()
+                .expectBody().jsonPath("$.type").isEqualTo("/problems/not-found");
+        management().get().uri("/actuator/health").exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$.status").isEqualTo("UP");
+    }
+
+    @Test
+    void theManagementPortDoesNotServeTheApi() {
+        management().get().uri("/api/v1/ping").exchange().expectStatus().isNotFound()
+                .expectBody().jsonPath("$.ok").doesNotExist();
+        management().get().uri("/api/v1/ping").header("Authorization", "Bearer " + student("s-1")).exchange()
+                .expectStatus().isNotFound().expectBody().jsonPath("$.ok").doesNotExist();
+        management().get().uri("/api/v1/classes").header("Authorization", "Bearer " + registrar()).exchange()
+                .expectStatus().isNotFound().expectBody().jsonPath("$.items").doesNotExist();
+    }
+
+    @Test
+    void actuatorIsNotOnThePublicPort() {
+        for (String path : new String[] {"/actuator/health", "/actuator", "/actuator/info",
+                "/actuator/health/liveness", "/actuator/health/readiness", "/actuator/env"}) {
+            publicPort().get().uri(path).exchange()
+                    .expectStatus().isUnauthorized()
+                    .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                    .expectHeader().valueEquals("WWW-Authenticate", "Bearer")
+                    .expectBody().jsonPath("$.type").isEqualTo("/problems/unauthorized")
+                    .jsonPath("$.status").isEqualTo(401);
+        }
+    }
+
+    @Test
+    void actuatorIsNotOnThePublicPortEvenWithAToken() {
+        for (String path : new String[] {"/actuator/health", "/actuator", "/actuator/info",
+                "/actuator/health/liveness", "/actuator/health/readiness", "/actuator/env"}) {
+            publicPort().get().uri(path).header("Authorization", "Bearer " + registrar()).exchange()
+                    .expectStatus().isNotFound()
+                    .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                    .expectBody().jsonPath("$.type").isEqualTo("/problems/not-found");
+        }
+    }
+}
