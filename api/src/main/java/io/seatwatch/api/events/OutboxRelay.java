@@ -8,21 +8,25 @@ import io.seatwatch.api.redis.RedisKeys;
 import io.seatwatch.api.redis.ScriptReply;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.ReturnedMessage;
 import org.springframework.amqp.rabbit.connection.CorrelationData;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.messaging.Message;
 import reactor.core.publisher.Flux;
@@ -42,6 +46,12 @@ import tools.jackson.databind.json.JsonMapper;
  * nack or a return (unroutable) is counted and the entry retried after {@code reclaimIdle}, moving to the
  * dead-entry stream after {@code maxAttempts}; a broker outage (send failure, channel closed, confirm
  * timeout) is not counted: the relay backs off and the entries wait in the outbox.
+ *
+ * <p>Messages are handed to the binding on one sender thread that keeps the binding's RabbitTemplate in a
+ * scoped operation, so every publish goes over one channel: confirms pipeline as in PerfTest, and messages
+ * reach the broker in outbox order, which keeps each class's events in sequence. (Without the scope the
+ * template takes a channel per send and, with correlated confirms, caches it only after its acks, so
+ * pipelined sends spread over many channels, overtake each other and cost a thread hand-off each.)
  */
 public class OutboxRelay implements SmartLifecycle {
 
@@ -59,17 +69,15 @@ public class OutboxRelay implements SmartLifecycle {
     private final String owner;
 
     private final Scheduler loop = Schedulers.newSingle("outbox-relay");
-    private final Scheduler send = Schedulers.newSingle("outbox-relay-send");
     private final Sinks.Many<Message<byte[]>> sink = Sinks.many().unicast().onBackpressureBuffer();
     private final AtomicBoolean subscribed = new AtomicBoolean();
+    private final BlockingQueue<Message<byte[]>> outgoing = new LinkedBlockingQueue<>();
+    private final AtomicReference<RabbitTemplate> template = new AtomicReference<>();
+    private volatile boolean channelBroken;
+    private Thread sender;
 
-    // Loop-thread state. Per class, one message is in flight at a time and the rest wait in order:
-    // confirmed channels are cached only after their acks, so pipelined sends spread over several
-    // channels and could overtake each other. Different classes still pipeline.
-    private final Map<String, InFlight> inFlight = new HashMap<>();
-    private final Map<String, ArrayDeque<Entry>> waiting = new HashMap<>();
-    private final Set<String> busyKeys = new HashSet<>();
-    private final Set<String> held = new HashSet<>();
+    // Loop-thread state. In-flight entries in publish order, so the oldest is checked for its timeout first.
+    private final LinkedHashMap<String, InFlight> inFlight = new LinkedHashMap<>();
     private final Set<String> toAck = new HashSet<>();
     private boolean leader;
     private long nextLeaseCheck;
@@ -108,9 +116,14 @@ public class OutboxRelay implements SmartLifecycle {
     /** The output binding's Flux: it never errors, so the binding is never lost. */
     public Flux<Message<byte[]>> messages() {
         return sink.asFlux()
-                .publishOn(send, 1)
                 .doOnSubscribe(s -> subscribed.set(true))
                 .doOnCancel(() -> subscribed.set(false));
+    }
+
+    /** The binding's template, whose scoped operation gives the sender thread its one channel. */
+    public void useTemplate(RabbitTemplate bindingTemplate) {
+        log.debug("Outbox relay publishes with the binding's template {}", bindingTemplate);
+        template.set(bindingTemplate);
     }
 
     /** True while the binding consumes the Flux. */
@@ -122,9 +135,70 @@ public class OutboxRelay implements SmartLifecycle {
         return owner;
     }
 
-    /** A publish failed before it reached the broker (the binder reports it on the error channel). */
+    /**
+     * A publish failed before it reached the broker; the binder reports it on the error channel, on the
+     * sender thread. The channel is given up and a new one opened for the next message.
+     */
     public void sendFailed(CorrelationData correlation, Throwable cause) {
+        channelBroken = true;
         correlation.getFuture().complete(new CorrelationData.Confirm(false, "send failed: " + cause));
+    }
+
+    // ---- the sender thread ----
+
+    private void sendLoop() {
+        while (running) {
+            RabbitTemplate scoped = template.get();
+            try {
+                if (scoped == null) {
+                    drain(false);
+                } else {
+                    scoped.invoke(operations -> {
+                        drain(false);
+                        return null;
+                    });
+                }
+            } catch (RuntimeException e) {
+                // No channel (the broker is unreachable): send one message outside a scope so that its
+                // failure reaches the relay, which then backs off.
+                log.debug("Outbox relay sender: no channel: {}", e.toString());
+                drain(true);
+            }
+            channelBroken = false;
+        }
+    }
+
+    /**
+     * Emits queued messages (the binding publishes each on this thread) until the channel breaks, or
+     * one message when {@code once}. Messages the relay gave up on meanwhile are skipped: their entries
+     * are reclaimed and sent again, so sending these too would duplicate them.
+     */
+    private void drain(boolean once) {
+        while (running && !channelBroken) {
+            try {
+                Message<byte[]> message = outgoing.poll(100, TimeUnit.MILLISECONDS);
+                if (message == null) {
+                    if (once) {
+                        return;
+                    }
+                    continue;
+                }
+                CorrelationData correlation = (CorrelationData) message.getHeaders()
+                        .get(org.springframework.amqp.support.AmqpHeaders.PUBLISH_CONFIRM_CORRELATION);
+                if (correlation.getFuture().isDone()) {
+                    continue;
+                }
+                if (sink.tryEmitNext(message).isFailure()) {
+                    correlation.getFuture().complete(new CorrelationData.Confirm(false, "binding not consuming"));
+                }
+                if (once) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     // ---- the loop ----
@@ -154,6 +228,7 @@ public class OutboxRelay implements SmartLifecycle {
     private Mono<Duration> step() {
         Mono<Void> leaseStep = System.nanoTime() >= nextLeaseCheck ? checkLease() : Mono.empty();
         return leaseStep.then(Mono.defer(this::flushAcks)).publishOn(loop).then(Mono.defer(() -> {
+            expireUnconfirmed();
             if (!leader) {
                 return Mono.just(properties.leaseTtl().dividedBy(3));
             }
@@ -163,7 +238,7 @@ public class OutboxRelay implements SmartLifecycle {
             }
             // After a broker failure, probe with one message until one is confirmed again.
             int window = backoffMs > 0 ? 1 : properties.batchSize();
-            int want = Math.min(window, properties.maxInFlight() - inFlight.size() - held.size());
+            int want = Math.min(window, properties.maxInFlight() - inFlight.size());
             if (want <= 0) {
                 return Mono.just(BUSY_TICK);
             }
@@ -181,7 +256,7 @@ public class OutboxRelay implements SmartLifecycle {
                         if (entries.size() == want) {
                             return Duration.ZERO;
                         }
-                        return inFlight.isEmpty() && toAck.isEmpty() && held.isEmpty() ? properties.pollInterval() : BUSY_TICK;
+                        return inFlight.isEmpty() && toAck.isEmpty() ? properties.pollInterval() : BUSY_TICK;
                     });
         }));
     }
@@ -202,83 +277,46 @@ public class OutboxRelay implements SmartLifecycle {
                 .then();
     }
 
-    private record Entry(String id, String key, Map<String, String> fields) {}
-
-    private record InFlight(CorrelationData correlation, String key) {}
-
-    private void publish(JsonNode json) {
-        String id = json.path("id").asString();
-        if (inFlight.containsKey(id) || toAck.contains(id) || held.contains(id)) {
+    private void publish(JsonNode entry) {
+        String id = entry.path("id").asString();
+        if (inFlight.containsKey(id) || toAck.contains(id)) {
             return;
         }
         Map<String, String> fields = new HashMap<>();
-        json.path("f").properties().forEach(e -> fields.put(e.getKey(), e.getValue().asString()));
-        // Ordering is per class; events of no class (none yet) need none.
-        Entry entry = new Entry(id, fields.getOrDefault("classId", id), fields);
-        if (busyKeys.contains(entry.key())) {
-            waiting.computeIfAbsent(entry.key(), k -> new ArrayDeque<>()).add(entry);
-            held.add(id);
-            return;
-        }
-        send(entry);
-    }
-
-    private void send(Entry entry) {
-        String id = entry.id();
+        entry.path("f").properties().forEach(e -> fields.put(e.getKey(), e.getValue().asString()));
         CorrelationData correlation = new CorrelationData(id);
+        inFlight.put(id, new InFlight(correlation, System.nanoTime()));
         Message<byte[]> message;
         try {
-            message = EventMessages.toMessage(entry.fields(), correlation, json);
+            message = EventMessages.toMessage(fields, correlation, json);
         } catch (RuntimeException e) {
             // A malformed entry can never be published: count it toward the dead-entry stream.
-            inFlight.put(id, new InFlight(correlation, entry.key()));
-            busyKeys.add(entry.key());
             refused(id, "unpublishable entry: " + e);
             return;
         }
-        inFlight.put(id, new InFlight(correlation, entry.key()));
-        busyKeys.add(entry.key());
         published.increment();
-        if (sink.tryEmitNext(message).isFailure()) {
-            finished(id, false);
-            return;
-        }
-        Mono.fromFuture(correlation.getFuture())
-                .timeout(properties.confirmTimeout())
-                .publishOn(loop)
-                .subscribe(confirm -> settle(id, correlation, confirm),
-                        error -> outage(id, "no confirm within " + properties.confirmTimeout()));
+        outgoing.add(message);
+        correlation.getFuture().whenComplete((confirm, error) -> loop.schedule(() -> {
+            if (inFlight.containsKey(id) && confirm != null) {
+                settle(id, correlation, confirm);
+            }
+        }));
     }
 
-    /**
-     * The entry is no longer in flight. After a success the next entry of its class goes out; after a
-     * failure the class's waiting entries are let go too (they stay pending in the outbox and are
-     * reclaimed, in stream order, after reclaimIdle).
-     */
-    private void finished(String id, boolean success) {
-        InFlight done = inFlight.remove(id);
-        if (done == null) {
-            return;
-        }
-        busyKeys.remove(done.key());
-        ArrayDeque<Entry> queue = waiting.get(done.key());
-        if (queue == null) {
-            return;
-        }
-        if (success) {
-            Entry next = queue.poll();
-            if (queue.isEmpty()) {
-                waiting.remove(done.key());
+    /** Publishes without a confirm within confirmTimeout count as a broker outage. */
+    private void expireUnconfirmed() {
+        long now = System.nanoTime();
+        long timeout = properties.confirmTimeout().toNanos();
+        while (!inFlight.isEmpty()) {
+            Map.Entry<String, InFlight> oldest = inFlight.entrySet().iterator().next();
+            if (now - oldest.getValue().sentAt() < timeout) {
+                return;
             }
-            if (next != null) {
-                held.remove(next.id());
-                send(next);
-            }
-        } else {
-            waiting.remove(done.key());
-            queue.forEach(e -> held.remove(e.id()));
+            outage(oldest.getKey(), "no confirm within " + properties.confirmTimeout());
         }
     }
+
+    private record InFlight(CorrelationData correlation, long sentAt) {}
 
     private void settle(String id, CorrelationData correlation, CorrelationData.Confirm confirm) {
         ReturnedMessage ret = correlation.getReturned();
@@ -287,13 +325,13 @@ public class OutboxRelay implements SmartLifecycle {
             refused(id, "unroutable: " + ret.getReplyCode() + " " + ret.getReplyText() + " exchange="
                     + ret.getExchange() + " routingKey=" + ret.getRoutingKey());
         } else if (confirm.ack()) {
+            inFlight.remove(id);
             toAck.add(id);
             confirmed.increment();
             if (backoffMs > 0) {
                 log.info("Outbox relay: broker available again");
                 backoffMs = 0;
             }
-            finished(id, true);
         } else if (confirm.reason() == null) {
             nacked.increment();
             refused(id, "nack");
@@ -307,7 +345,7 @@ public class OutboxRelay implements SmartLifecycle {
         fail.run(List.of(keys.outbox(), keys.outboxFailures(), keys.outboxDead()), GROUP, id,
                         properties.maxAttempts(), reason)
                 .publishOn(loop)
-                .doFinally(s -> finished(id, false))
+                .doFinally(s -> inFlight.remove(id))
                 .subscribe(reply -> {
                     if (reply.get("dead").asBoolean()) {
                         dead.increment();
@@ -322,7 +360,10 @@ public class OutboxRelay implements SmartLifecycle {
 
     /** The broker is unreachable: not counted; pause, and the entry is reclaimed after reclaimIdle. */
     private void outage(String id, String reason) {
-        finished(id, false);
+        InFlight abandoned = inFlight.remove(id);
+        if (abandoned != null) {
+            abandoned.correlation().getFuture().complete(new CorrelationData.Confirm(false, "abandoned: " + reason));
+        }
         outages.increment();
         if (backoffMs == 0) {
             log.warn("Outbox relay: broker unavailable ({}); entries wait in the outbox", reason);
@@ -352,7 +393,10 @@ public class OutboxRelay implements SmartLifecycle {
     @Override
     public void start() {
         running = true;
-        nextLeaseCheck = 0;
+        nextLeaseCheck = System.nanoTime();
+        sender = new Thread(this::sendLoop, "outbox-relay-send");
+        sender.setDaemon(true);
+        sender.start();
         loop.schedule(this::tick);
     }
 
@@ -378,7 +422,9 @@ public class OutboxRelay implements SmartLifecycle {
         }
         leader = false;
         loop.dispose();
-        send.dispose();
+        if (sender != null) {
+            sender.interrupt();
+        }
     }
 
     @Override

@@ -11,8 +11,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.integration.amqp.support.NackedAmqpMessageException;
 import org.springframework.integration.amqp.support.ReturnedAmqpMessageException;
 import org.springframework.context.annotation.Bean;
+import org.springframework.cloud.stream.config.ProducerMessageHandlerCustomizer;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.integration.amqp.outbound.AmqpOutboundEndpoint;
 import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageHandler;
 import org.springframework.messaging.MessagingException;
 import org.springframework.messaging.SubscribableChannel;
 import org.springframework.messaging.support.ErrorMessage;
@@ -43,6 +46,20 @@ class RelayConfiguration {
             }
         });
         return relay;
+    }
+
+    /**
+     * Hands the binding's template to the relay, whose sender thread publishes over one channel with it.
+     * Declared for any MessageHandler: the binder injects {@code List<ProducerMessageHandlerCustomizer<MessageHandler>>}
+     * and a narrower type argument would not be injected.
+     */
+    @Bean
+    ProducerMessageHandlerCustomizer<MessageHandler> relayTemplate(OutboxRelay relay) {
+        return (handler, destination) -> {
+            if (handler instanceof AmqpOutboundEndpoint endpoint) {
+                relay.useTemplate(endpoint.getRabbitTemplate());
+            }
+        };
     }
 
     @Bean
