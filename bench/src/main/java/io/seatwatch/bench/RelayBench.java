@@ -36,6 +36,7 @@ public final class RelayBench {
     private static final String VHOST = "seatwatch-bench-relay";
     private static final String PREFIX = "sw:v1:bench:relay:";
     private static final String EXCHANGE = "seatwatch.events";
+    private static final int WARM_UP_ROUNDS = 3;
 
     public static void main(String[] args) throws Exception {
         String apiJar = args[0];
@@ -60,8 +61,8 @@ public final class RelayBench {
             Process api = startApi(apiJar, secret);
             try {
                 waitReady();
-                // Round 0 warms the JIT up and is not reported.
-                for (int run = 0; run <= runs; run++) {
+                // The first rounds warm the JIT up (a relay runs for days) and are not reported.
+                for (int run = 1 - WARM_UP_ROUNDS; run <= runs; run++) {
                     // Hold the lease while the outbox fills, so the clock starts with a full outbox.
                     sync.set(lease, "bench-hold");
                     bytes = fill(redis.async(), entries, classes);
@@ -92,7 +93,7 @@ public final class RelayBench {
                         relayRates.add(entries / seconds);
                     }
                     System.out.printf(Locale.ROOT, "%s relay:    %,d entries (%d classes, %d-byte events) in %.2f s = %,.0f events/s%n",
-                            run == 0 ? "warm-up" : "run " + run, entries, classes, bytes, seconds, entries / seconds);
+                            run <= 0 ? "warm-up" : "run " + run, entries, classes, bytes, seconds, entries / seconds);
                 }
             } finally {
                 api.destroy();

@@ -34,6 +34,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.concurrent.Queues;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -69,7 +70,10 @@ public class OutboxRelay implements SmartLifecycle {
     private final String owner;
 
     private final Scheduler loop = Schedulers.newSingle("outbox-relay");
-    private final Sinks.Many<Message<byte[]>> sink = Sinks.many().unicast().onBackpressureBuffer();
+    // Multicast without auto-cancel: a binding that is stopped and started again subscribes anew (a unicast
+    // sink would refuse the second subscriber and end the binding for good).
+    private final Sinks.Many<Message<byte[]>> sink = Sinks.many().multicast()
+            .onBackpressureBuffer(Queues.SMALL_BUFFER_SIZE, false);
     private final AtomicBoolean subscribed = new AtomicBoolean();
     private final BlockingQueue<Message<byte[]>> outgoing = new LinkedBlockingQueue<>();
     private final AtomicReference<RabbitTemplate> template = new AtomicReference<>();
@@ -116,8 +120,15 @@ public class OutboxRelay implements SmartLifecycle {
     /** The output binding's Flux: it never errors, so the binding is never lost. */
     public Flux<Message<byte[]>> messages() {
         return sink.asFlux()
-                .doOnSubscribe(s -> subscribed.set(true))
-                .doOnCancel(() -> subscribed.set(false));
+                .doOnSubscribe(s -> {
+                    log.debug("Outbox relay: the binding subscribed");
+                    subscribed.set(true);
+                })
+                .doOnCancel(() -> {
+                    log.warn("Outbox relay: the binding stopped consuming; this replica gives the lease up");
+                    subscribed.set(false);
+                })
+                .doOnTerminate(() -> subscribed.set(false));
     }
 
     /** The binding's template, whose scoped operation gives the sender thread its one channel. */
@@ -263,6 +274,14 @@ public class OutboxRelay implements SmartLifecycle {
 
     private Mono<Void> checkLease() {
         nextLeaseCheck = System.nanoTime() + properties.leaseTtl().dividedBy(3).toNanos();
+        if (!subscribed.get()) {
+            // A stopped binding does not resubscribe (Spring Cloud Stream destroys its reactive channel):
+            // this replica cannot publish, so it leaves the lease to a standby.
+            boolean held = leader;
+            leader = false;
+            return held ? lease.run(List.of(keys.relayLease()), owner, properties.leaseTtl().toMillis(), "1").then()
+                    : Mono.empty();
+        }
         return lease.run(List.of(keys.relayLease()), owner, properties.leaseTtl().toMillis(), "0")
                 .publishOn(loop)
                 .doOnNext(reply -> {

@@ -6,8 +6,9 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
 /**
- * Part of readiness: a replica whose relay binding is not consuming cannot relay when it gets the lease.
- * The broker's own state is not part of it, so drops keep working while RabbitMQ is down.
+ * Part of readiness: a replica whose relay binding does not consume the relay's Flux (the binding is
+ * stopped, or was never bound) cannot relay when it gets the lease. The broker's own state is not part
+ * of it, so drops keep working while RabbitMQ is down.
  */
 @Component
 class RelayHealthIndicator implements HealthIndicator {
@@ -25,8 +26,8 @@ class RelayHealthIndicator implements HealthIndicator {
             return Health.up().withDetail("relay", "disabled").build();
         }
         return (r.bound() && r.isRunning() ? Health.up() : Health.down())
-                .withDetail("bound", r.bound())
-                .withDetail("owner", r.owner())
+                .withDetail("binding", "relay-out-0")
+                .withDetail("consuming", r.bound())
                 .build();
     }
 }

@@ -21,8 +21,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("seatwatch.relay")
 public record RelayProperties(
         @DefaultValue("true") boolean enabled,
-        @DefaultValue("500") int maxInFlight,
-        @DefaultValue("200") int batchSize,
+        @DefaultValue("1000") int maxInFlight,
+        @DefaultValue("500") int batchSize,
         @DefaultValue("20ms") Duration pollInterval,
         @DefaultValue("10s") Duration leaseTtl,
         @DefaultValue("10s") Duration confirmTimeout,

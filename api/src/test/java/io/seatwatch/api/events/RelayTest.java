@@ -78,6 +78,7 @@ class RelayTest extends ApiTestSupport {
     @Autowired
     MeterRegistry meters;
 
+
     @LocalManagementPort
     int managementPort;
 
@@ -258,6 +259,32 @@ class RelayTest extends ApiTestSupport {
         awaitOutboxEmpty();
         assertThat(redis.opsForStream().size(keys.outboxDead()).block()).isEqualTo(deadBefore);
         assertThat(meters.counter("seatwatch.relay.broker.failures").count()).isPositive();
+    }
+
+    @Test
+    void anEmailConfirmationRequestIsPublishedAndMatchesItsSchema() {
+        String classId = createClassId(newId("prof"), 5, 5);
+        String s = newId("s");
+        http.put().uri("/students/{s}/subscriptions/{c}", s, classId).header("Authorization", "Bearer " + student(s))
+                .contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("email", s + "@elsewhere.example.org"))
+                .exchange().expectStatus().isCreated();
+
+        Message m = receive(1, Duration.ofSeconds(20)).get(0);
+        JsonNode event = body(m);
+        assertThat(schema("email-confirmation-requested.v1.schema.json").validate(event)).isEmpty();
+        assertThat(event.path("email").asString()).isEqualTo(s + "@elsewhere.example.org");
+        assertThat(event.path("confirmationUrl").asString()).contains("/api/v1/email-confirmations/");
+        assertThat(m.getMessageProperties().getReceivedRoutingKey()).isEqualTo("EmailConfirmationRequested");
+    }
+
+    @Test
+    void outboxGaugesAreRegistered() {
+        assertThat(meters.find("seatwatch.outbox.length").gauge()).isNotNull();
+        assertThat(meters.find("seatwatch.outbox.oldest.age").gauge()).isNotNull();
+        assertThat(meters.find("seatwatch.outbox.dead.length").gauge()).isNotNull();
+        assertThat(meters.find("seatwatch.relay.leader").gauge().value()).isEqualTo(1.0);
+        assertThat(meters.find("seatwatch.relay.lease.held").gauge()).isNotNull();
     }
 
     @Test
