@@ -6,6 +6,7 @@ import io.seatwatch.api.redis.RedisKeys;
 import java.util.function.Supplier;
 import org.springframework.amqp.rabbit.connection.CorrelationData;
 import org.springframework.amqp.support.AmqpHeaders;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.integration.amqp.support.NackedAmqpMessageException;
@@ -34,6 +35,8 @@ class RelayConfiguration {
     OutboxRelay outboxRelay(RelayProperties properties, RedisKeys keys, LuaScripts scripts, JsonMapper json,
                             MeterRegistry meters, @Qualifier("errorChannel") SubscribableChannel errors) {
         OutboxRelay relay = new OutboxRelay(properties, keys, scripts, json, meters);
+        // Spring Integration's default error logger is switched off (application.yml): the relay logs its
+        // own failures, and anything else on the error channel is logged here.
         errors.subscribe(message -> {
             // Returns and nacks also arrive here, but their confirm carries them: only sends that never
             // reached the broker are handled here.
@@ -43,6 +46,10 @@ class RelayConfiguration {
                     && failure.getFailedMessage().getHeaders().get(AmqpHeaders.PUBLISH_CONFIRM_CORRELATION)
                             instanceof CorrelationData correlation) {
                 relay.sendFailed(correlation, failure.getMostSpecificCause());
+            } else if (!(message.getPayload() instanceof ReturnedAmqpMessageException)
+                    && !(message.getPayload() instanceof NackedAmqpMessageException)) {
+                LoggerFactory.getLogger(RelayConfiguration.class).error("Error on the relay's error channel: {}",
+                        message.getPayload());
             }
         });
         return relay;
