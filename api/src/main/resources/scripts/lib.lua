@@ -77,6 +77,25 @@ local function if_match_fails(ifMatch, currentTag)
   return true
 end
 
+-- Conditional GET, decided where the validator is read (one round trip; no body read for a 304).
+-- cond: '' none, '*' any current representation, 't:<tag> <tag>...' If-None-Match tags (weak comparison:
+-- W/ already stripped), 's:<seconds>' If-Modified-Since. Evaluated per RFC 9110 by the caller's choice of cond.
+local function not_modified(cond, tag, changedAt)
+  if cond == nil or cond == '' then return false end
+  if cond == '*' then return true end
+  local kind, rest = string.sub(cond, 1, 2), string.sub(cond, 3)
+  if kind == 't:' then
+    for t in string.gmatch(rest, '%S+') do
+      if t == tag then return true end
+    end
+    return false
+  end
+  if kind == 's:' then
+    return math.floor(tonumber(changedAt) / 1e6) <= tonumber(rest)
+  end
+  return false
+end
+
 local function class_tag(K)
   local c = redis.call('HMGET', K.class, 'version', 'changedAt')
   return c[1] .. '.' .. c[2]
@@ -88,12 +107,17 @@ end
 
 -- Records that the class changed now: change time, catalog version, and the PUBLISH that live
 -- position streams wake on.
-local function record_change(K, classId, nowStr, kind)
+-- extra: optional fields for the message (who left, and who made them).
+local function record_change(K, classId, nowStr, kind, extra)
   redis.call('HSET', K.class, 'changedAt', nowStr)
   redis.call('HINCRBY', K.catalog, 'version', 1)
   redis.call('HSET', K.catalog, 'changedAt', nowStr)
-  local version = redis.call('HGET', K.class, 'version') or '0'
-  redis.call('PUBLISH', K.channel, cjson.encode({classId = classId, kind = kind, version = version, changedAt = nowStr}))
+  local message = extra or {}
+  message.classId = classId
+  message.kind = kind
+  message.version = redis.call('HGET', K.class, 'version') or '0'
+  message.changedAt = nowStr
+  redis.call('PUBLISH', K.channel, cjson.encode(message))
 end
 
 local function add_enrollment(K, studentId, nowStr, version)

@@ -3,9 +3,14 @@
 -- ARGV: 1 key prefix, 2 cursor (the last sortKey already returned, '' = from the start), 3 limit,
 --   4 '1' = only classes open to joins (not frozen, a seat or waitlist place left), 5 scan budget:
 --   at most this many classes are examined per page, so a filtered page may be short but still
---   carries a cursor.
--- Returns {items[], next?, catalogVersion, catalogChangedAt}
+--   carries a cursor, 6 precondition against the catalog's validator (see not_modified in lib.lua)
+-- Returns {items[], next?, catalogVersion, catalogChangedAt} | {notModified, catalogVersion, catalogChangedAt}
 local prefix, limit, availableOnly, budget = ARGV[1], tonumber(ARGV[3]), ARGV[4] == '1', tonumber(ARGV[5])
+local catalog = redis.call('HMGET', KEYS[2], 'version', 'changedAt')
+local catalogVersion, catalogChangedAt = catalog[1] or '0', catalog[2] or '0'
+if not_modified(ARGV[6], catalogVersion .. '.' .. catalogChangedAt, catalogChangedAt) then
+  return cjson.encode({notModified = true, catalogVersion = catalogVersion, catalogChangedAt = catalogChangedAt})
+end
 local items, scanned, last, more = {}, 0, nil, false
 local start = ARGV[2] == '' and '-' or '(' .. ARGV[2]
 while not more do
@@ -25,6 +30,5 @@ while not more do
   end
   start = '(' .. batch[#batch]
 end
-local catalog = redis.call('HMGET', KEYS[2], 'version', 'changedAt')
 return cjson.encode({items = items, next = more and last or nil,
-    catalogVersion = catalog[1] or '0', catalogChangedAt = catalog[2] or '0'})
+    catalogVersion = catalogVersion, catalogChangedAt = catalogChangedAt})

@@ -6,7 +6,8 @@ import io.seatwatch.api.redis.LuaScripts;
 import io.seatwatch.api.redis.RedisKeys;
 import io.seatwatch.api.redis.ScriptReply;
 import io.seatwatch.api.security.Caller;
-import io.seatwatch.api.web.EntityTags;
+import io.seatwatch.api.web.Preconditions;
+import io.seatwatch.api.web.Versioned;
 import io.seatwatch.api.web.PageRequest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -58,18 +59,31 @@ public class CatalogService {
                 .map(reply -> CourseClass.from(reply.orThrow().get("class")));
     }
 
-    public Mono<CourseClass> get(String classId) {
-        return getClass.run(keys.classKeySet(classId, null))
-                .map(reply -> CourseClass.from(reply.orThrow().get("class")));
+    /** The class, or only its validator when the precondition holds (then {@code value} is null). */
+    public Mono<Versioned<CourseClass>> get(String classId, Preconditions preconditions) {
+        return getClass.run(keys.classKeySet(classId, null), preconditions.scriptArgument())
+                .map(ScriptReply::orThrow)
+                .map(reply -> {
+                    if (reply.get("notModified").asBoolean(false)) {
+                        return new Versioned<CourseClass>(null, reply.text("version"), reply.text("changedAt"), true);
+                    }
+                    CourseClass c = CourseClass.from(reply.get("class"));
+                    return new Versioned<>(c, c.version(), c.changedAt(), false);
+                });
     }
 
-    public Mono<Catalog> list(PageRequest page, boolean availableOnly) {
+    public Mono<Versioned<Catalog>> list(PageRequest page, boolean availableOnly, Preconditions preconditions) {
         return listClasses.run(List.of(keys.classes(), keys.catalog()), keys.prefix(), page.position(), page.limit(),
-                        availableOnly ? "1" : "0", properties.enrollment().catalogScanBudget())
-                .map(reply -> new Catalog(
-                        ScriptReply.elements(reply.get("items")).stream().map(CourseClass::from).toList(),
-                        reply.text("next"),
-                        EntityTags.opaque(reply.text("catalogVersion"), reply.text("catalogChangedAt"))));
+                        availableOnly ? "1" : "0", properties.enrollment().catalogScanBudget(),
+                        preconditions.scriptArgument())
+                .map(reply -> {
+                    boolean notModified = reply.get("notModified").asBoolean(false);
+                    Catalog catalog = notModified ? null : new Catalog(
+                            ScriptReply.elements(reply.get("items")).stream().map(CourseClass::from).toList(),
+                            reply.text("next"));
+                    return new Versioned<>(catalog, reply.text("catalogVersion"), reply.text("catalogChangedAt"),
+                            notModified);
+                });
     }
 
     public Mono<CourseClass> update(String classId, UpdateClassRequest req, Caller caller, String ifMatch,
@@ -88,8 +102,8 @@ public class CatalogService {
         return deleteClass.run(k, keys.prefix(), classId, ifMatch, properties.rateLimit().scriptRate(), properties.rateLimit().burst()).map(ScriptReply::orThrow).then();
     }
 
-    /** One page of the catalog; {@code etag} is the catalog version, which every class change bumps. */
-    public record Catalog(List<CourseClass> items, String next, String etag) {}
+    /** One page of the catalog; its validator is the catalog version, which every class change bumps. */
+    public record Catalog(List<CourseClass> items, String next) {}
 
     private static String fold(String s) {
         return s.toLowerCase(Locale.ROOT);

@@ -7,10 +7,12 @@ import io.seatwatch.api.web.EntityTags;
 import io.seatwatch.api.web.Ids;
 import io.seatwatch.api.web.Page;
 import io.seatwatch.api.web.PageRequest;
+import io.seatwatch.api.web.Preconditions;
 import io.seatwatch.api.web.Problem;
 import io.seatwatch.api.web.Traceparent;
 import jakarta.validation.Valid;
 import java.net.URI;
+import java.time.Instant;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpHeaders;
@@ -51,7 +53,7 @@ class ClassController {
     }
 
     @GetMapping
-    Mono<ResponseEntity<Page<CourseClass>>> list(@RequestParam(required = false) String limit,
+    Mono<Page<CourseClass>> list(@RequestParam(required = false) String limit,
                                                  @RequestParam(required = false) String cursor,
                                                  @RequestParam(required = false) String available,
                                                  ServerWebExchange exchange) {
@@ -59,14 +61,19 @@ class ClassController {
             throw Problem.invalidParameter("available", "available must be true or false");
         }
         PageRequest page = PageRequest.of(limit, cursor, "classes", SORT_KEY);
-        return catalog.list(page, "true".equals(available)).map(result -> Conditional.get(exchange,
-                result.etag(), () -> new Page<>(result.items(), PageRequest.cursor("classes", result.next()))));
+        Instant now = Instant.now();
+        return catalog.list(page, "true".equals(available), Preconditions.of(exchange.getRequest(), now))
+                .mapNotNull(read -> Conditional.respond(exchange, now, read.version(), read.changedAt(), read.notModified(),
+                        () -> new Page<>(read.value().items(), PageRequest.cursor("classes", read.value().next()))));
     }
 
     @GetMapping("/{classId}")
-    Mono<ResponseEntity<CourseClass>> get(@PathVariable String classId, ServerWebExchange exchange) {
+    Mono<CourseClass> get(@PathVariable String classId, ServerWebExchange exchange) {
         Ids.require("classId", classId);
-        return catalog.get(classId).map(c -> Conditional.get(exchange, c.etag(), () -> c));
+        Instant now = Instant.now();
+        return catalog.get(classId, Preconditions.of(exchange.getRequest(), now))
+                .mapNotNull(read -> Conditional.respond(exchange, now, read.version(), read.changedAt(), read.notModified(),
+                        read::value));
     }
 
     @PatchMapping("/{classId}")

@@ -7,10 +7,13 @@ import io.seatwatch.api.web.EntityTags;
 import io.seatwatch.api.web.Ids;
 import io.seatwatch.api.web.Page;
 import io.seatwatch.api.web.PageRequest;
+import io.seatwatch.api.web.Preconditions;
 import io.seatwatch.api.web.Problem;
+import io.seatwatch.api.web.Versioned;
 import io.seatwatch.api.web.Traceparent;
 import jakarta.validation.Valid;
 import java.net.URI;
+import java.time.Instant;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpHeaders;
@@ -60,15 +63,17 @@ class EnrollmentController {
     }
 
     @GetMapping("/enrollments/{studentId}")
-    Mono<ResponseEntity<Enrollment>> get(@PathVariable String classId, @PathVariable String studentId,
+    Mono<Enrollment> get(@PathVariable String classId, @PathVariable String studentId,
                                          Caller caller, ServerWebExchange exchange) {
         Ids.require("classId", classId);
         Ids.require("studentId", studentId);
         caller.requireMayActFor(studentId);
-        return enrollments.get(classId, studentId).map(lookup -> {
+        Instant now = Instant.now();
+        return enrollments.get(classId, studentId, Preconditions.of(exchange.getRequest(), now)).mapNotNull(lookup -> {
             caller.requireMayActFor(studentId, lookup.instructorId());
-            EnrollmentService.Enrolled enrolled = lookup.orNotFound();
-            return Conditional.get(exchange, enrolled.etag(), enrolled::enrollment);
+            Versioned<Enrollment> enrolled = lookup.orNotFound();
+            return Conditional.respond(exchange, now, enrolled.version(), enrolled.changedAt(), enrolled.notModified(),
+                    enrolled::value);
         });
     }
 

@@ -8,6 +8,8 @@ import io.seatwatch.api.redis.ScriptReply;
 import io.seatwatch.api.security.Caller;
 import io.seatwatch.api.web.EntityTags;
 import io.seatwatch.api.web.PageRequest;
+import io.seatwatch.api.web.Preconditions;
+import io.seatwatch.api.web.Versioned;
 import io.seatwatch.api.web.Problem;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,14 +56,15 @@ public class EnrollmentService {
     }
 
     /** The class's instructor and the enrollment, if any: the controller orders 404 and 403. */
-    public Mono<Lookup> get(String classId, String studentId) {
-        return getEnrollment.run(keys.classKeySet(classId, null), studentId)
+    public Mono<Lookup> get(String classId, String studentId, Preconditions preconditions) {
+        return getEnrollment.run(keys.classKeySet(classId, null), studentId, preconditions.scriptArgument())
                 .map(ScriptReply::orThrow)
                 .map(reply -> {
                     JsonNode e = reply.get("enrollment");
-                    Enrolled enrolled = e.isObject() ? new Enrolled(
+                    Versioned<Enrollment> enrolled = e.isObject() ? new Versioned<>(
                             new Enrollment(classId, studentId, "ENROLLED", ScriptReply.micros(e.path("at").asString()), null),
-                            EntityTags.opaque(e.path("v").asString(), e.path("at").asString())) : null;
+                            e.path("v").asString(), e.path("at").asString(), reply.get("notModified").asBoolean(false))
+                            : null;
                     return new Lookup(reply.text("instructorId"), enrolled);
                 });
     }
@@ -99,10 +102,8 @@ public class EnrollmentService {
 
     public record JoinResult(Enrollment enrollment, String etag) {}
 
-    public record Enrolled(Enrollment enrollment, String etag) {}
-
-    public record Lookup(String instructorId, Enrolled enrolled) {
-        public Enrolled orNotFound() {
+    public record Lookup(String instructorId, Versioned<Enrollment> enrolled) {
+        public Versioned<Enrollment> orNotFound() {
             if (enrolled == null) {
                 throw Problem.fromScript("enrollment-not-found", null);
             }

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import javax.crypto.spec.SecretKeySpec;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -29,6 +30,9 @@ import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
 import org.springframework.security.web.server.authorization.ServerAccessDeniedHandler;
 import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher.MatchResult;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.reactive.CorsConfigurationSource;
+import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
@@ -48,7 +52,8 @@ public class SecurityConfig {
     static final String EMAIL_CONFIRMATIONS = "/api/v1/email-confirmations/*";
 
     @Bean
-    SecurityWebFilterChain apiSecurity(ServerHttpSecurity http, ProblemHandler problems, Environment environment) {
+    SecurityWebFilterChain apiSecurity(ServerHttpSecurity http, ProblemHandler problems, Environment environment,
+                                       @Value("${seatwatch.cors.allowed-origins:}") List<String> allowedOrigins) {
         ServerAuthenticationEntryPoint unauthorized = (exchange, ex) -> {
             boolean tokenSent = exchange.getRequest().getHeaders().containsHeader("Authorization");
             exchange.getResponse().getHeaders().set("WWW-Authenticate",
@@ -63,6 +68,7 @@ public class SecurityConfig {
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
                 .logout(ServerHttpSecurity.LogoutSpec::disable)
                 .requestCache(ServerHttpSecurity.RequestCacheSpec::disable)
+                .cors(cors -> cors.configurationSource(cors(allowedOrigins)))
                 .authorizeExchange(ex -> ex
                         .matchers(exchange -> onManagementPort(exchange, environment)).permitAll()
                         // Email confirmation links: the one-time token in the path is the credential.
@@ -74,6 +80,23 @@ public class SecurityConfig {
                         .accessDeniedHandler(denied))
                 .exceptionHandling(eh -> eh.authenticationEntryPoint(unauthorized).accessDeniedHandler(denied))
                 .build();
+    }
+
+    /**
+     * Browsers of the listed origins may call the API and read the validators; no origin is allowed unless
+     * configured ({@code seatwatch.cors.allowed-origins}). Preflights are answered before authentication.
+     */
+    private static CorsConfigurationSource cors(List<String> allowedOrigins) {
+        CorsConfiguration config = new CorsConfiguration();
+        config.setAllowedOrigins(allowedOrigins.stream().map(String::trim).filter(o -> !o.isEmpty()).toList());
+        config.setAllowedMethods(List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"));
+        config.setAllowedHeaders(List.of("Authorization", "Content-Type", "If-Match", "If-None-Match",
+                "If-Modified-Since", "traceparent", "Accept"));
+        config.setExposedHeaders(List.of("ETag", "Last-Modified", "Location", "Retry-After"));
+        config.setMaxAge(600L);
+        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+        source.registerCorsConfiguration("/api/**", config);
+        return source;
     }
 
     /**

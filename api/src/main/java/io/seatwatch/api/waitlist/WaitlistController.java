@@ -6,10 +6,14 @@ import io.seatwatch.api.web.EntityTags;
 import io.seatwatch.api.web.Ids;
 import io.seatwatch.api.web.Page;
 import io.seatwatch.api.web.PageRequest;
+import io.seatwatch.api.web.Preconditions;
 import io.seatwatch.api.web.Problem;
+import java.time.Instant;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -19,6 +23,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 @RestController
@@ -28,9 +33,11 @@ class WaitlistController {
     private static final Pattern SEQUENCE = Pattern.compile("[0-9]{1,15}");
 
     private final WaitlistService waitlists;
+    private final PositionStream stream;
 
-    WaitlistController(WaitlistService waitlists) {
+    WaitlistController(WaitlistService waitlists, PositionStream stream) {
         this.waitlists = waitlists;
+        this.stream = stream;
     }
 
     @GetMapping
@@ -47,19 +54,41 @@ class WaitlistController {
         });
     }
 
-    @GetMapping("/{studentId}")
-    Mono<ResponseEntity<WaitlistService.Position>> position(@PathVariable String classId,
+    @GetMapping(value = "/{studentId}", produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<WaitlistService.Position> position(@PathVariable String classId,
                                                             @PathVariable String studentId,
                                                             Caller caller, ServerWebExchange exchange) {
         Ids.require("classId", classId);
         Ids.require("studentId", studentId);
         caller.requireMayActFor(studentId);
-        return waitlists.position(classId, studentId).map(lookup -> {
+        Instant now = Instant.now();
+        return waitlists.position(classId, studentId, Preconditions.of(exchange.getRequest(), now)).mapNotNull(lookup -> {
             caller.requireMayActFor(studentId, lookup.instructorId());
-            if (lookup.position() == null) {
+            if (!lookup.waitlisted()) {
                 throw Problem.fromScript("waitlist-entry-not-found", null);
             }
-            return Conditional.get(exchange, lookup.etag(), lookup::position);
+            return Conditional.respond(exchange, now, lookup.version(), lookup.changedAt(), lookup.notModified(),
+                    lookup::position, HttpHeaders.ACCEPT, HttpHeaders.AUTHORIZATION);
+        });
+    }
+
+    /** The live position (DESIGN.md section 4): the same checks as the GET, then a stream until it ends. */
+    @GetMapping(value = "/{studentId}", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    Mono<ResponseEntity<Flux<ServerSentEvent<Object>>>> positionStream(@PathVariable String classId,
+                                                                       @PathVariable String studentId,
+                                                                       Caller caller) {
+        Ids.require("classId", classId);
+        Ids.require("studentId", studentId);
+        caller.requireMayActFor(studentId);
+        return waitlists.position(classId, studentId, Preconditions.NONE).map(lookup -> {
+            caller.requireMayActFor(studentId, lookup.instructorId());
+            if (!lookup.waitlisted()) {
+                throw Problem.fromScript("waitlist-entry-not-found", null);
+            }
+            return ResponseEntity.ok()
+                    .header(HttpHeaders.CACHE_CONTROL, "no-cache")
+                    .varyBy(HttpHeaders.ACCEPT, HttpHeaders.AUTHORIZATION)
+                    .body(stream.stream(classId, studentId, caller.expiresAt()));
         });
     }
 

@@ -5,7 +5,7 @@ import io.seatwatch.api.redis.LuaScripts;
 import io.seatwatch.api.redis.RedisKeys;
 import io.seatwatch.api.redis.ScriptReply;
 import io.seatwatch.api.security.Caller;
-import io.seatwatch.api.web.EntityTags;
+import io.seatwatch.api.web.Preconditions;
 import io.seatwatch.api.web.PageRequest;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,14 +35,16 @@ public class WaitlistService {
      * The class's instructor, the position (null when not waitlisted) and the validator: the class's
      * version, which every change that can move a position bumps.
      */
-    public Mono<PositionLookup> position(String classId, String studentId) {
-        return getPosition.run(keys.classKeySet(classId, null), studentId)
+    public Mono<PositionLookup> position(String classId, String studentId, Preconditions preconditions) {
+        return getPosition.run(keys.classKeySet(classId, null), studentId, preconditions.scriptArgument())
                 .map(ScriptReply::orThrow)
                 .map(reply -> new PositionLookup(reply.text("instructorId"),
                         reply.get("position").isNumber()
                                 ? new Position(classId, studentId, reply.get("position").asInt(), reply.get("size").asInt())
                                 : null,
-                        EntityTags.opaque(reply.text("version"), reply.text("changedAt"))));
+                        reply.text("version"), reply.text("changedAt"),
+                        reply.get("waitlisted").asBoolean(false), reply.get("enrolled").asBoolean(false),
+                        reply.get("notModified").asBoolean(false)));
     }
 
     public Mono<Listing> list(String classId, PageRequest page) {
@@ -67,7 +69,9 @@ public class WaitlistService {
 
     public record Position(String classId, String studentId, int position, int waitlistSize) {}
 
-    public record PositionLookup(String instructorId, Position position, String etag) {}
+    /** A position read: {@code position} is null when not waitlisted, or when {@code notModified}. */
+    public record PositionLookup(String instructorId, Position position, String version, String changedAt,
+                                 boolean waitlisted, boolean enrolled, boolean notModified) {}
 
     public record WaitlistEntry(String studentId, int position, Instant joinedAt) {}
 

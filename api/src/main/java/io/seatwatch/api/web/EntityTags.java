@@ -24,17 +24,6 @@ public final class EntityTags {
         return "\"" + opaque + "\"";
     }
 
-    /** If-None-Match uses weak comparison: W/ prefixes are ignored; {@code *} matches any current representation. */
-    public static boolean noneMatchHits(String ifNoneMatch, String currentOpaque) {
-        if (ifNoneMatch == null) {
-            return false;
-        }
-        if (ifNoneMatch.trim().equals("*")) {
-            return true;
-        }
-        return parse(ifNoneMatch).stream().anyMatch(t -> t.opaque().equals(currentOpaque));
-    }
-
     /**
      * The If-Match argument for a write script: {@code ""} when absent, {@code "*"}, or the strong tags
      * separated by spaces. Weak tags never match strongly, so a header of only weak or unparsable tags
@@ -57,7 +46,7 @@ public final class EntityTags {
     }
 
     /** The tags of a list header; an unparsable header yields none. */
-    static List<Tag> parse(String header) {
+    public static List<Tag> parse(String header) {
         List<Tag> tags = new ArrayList<>();
         Matcher m = TAG.matcher(header);
         int at = 0;
@@ -68,5 +57,5 @@ public final class EntityTags {
         return at == header.length() ? tags : List.of();
     }
 
-    record Tag(boolean weak, String opaque) {}
+    public record Tag(boolean weak, String opaque) {}
 }
