@@ -11,7 +11,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.test.context.TestPropertySource;
@@ -148,6 +153,34 @@ class PositionStreamTest extends ApiTestSupport {
                 .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
         http.get().uri("/classes/{c}/waitlist/{s}", classId, second).header("Authorization", "Bearer " + student(first))
                 .accept(MediaType.TEXT_EVENT_STREAM).exchange().expectStatus().isForbidden();
+    }
+
+    @Test
+    void aChangeMadeThroughAnotherReplicaReachesTheStream() {
+        // A second api on the same Redis: the PUBLISH of its script reaches this replica's stream.
+        String[] args = {"--server.port=0", "--management.server.port=0", "--spring.main.banner-mode=off",
+                "--seatwatch.security.jwt.secret=" + SECRET, "--seatwatch.webhooks.secret-key=" + WEBHOOK_SECRET_KEY,
+                "--seatwatch.redis.key-prefix=" + keys.prefix(), "--seatwatch.relay.enabled=false",
+                "--seatwatch.rate-limit.enabled=false"};
+        try (ConfigurableApplicationContext other = new SpringApplicationBuilder(io.seatwatch.api.SeatwatchApiApplication.class)
+                .registerShutdownHook(false)
+                .initializers(ctx -> ((GenericApplicationContext) ctx).registerBean("isolatedReactorResources",
+                        ReactorResourceFactory.class, () -> {
+                            ReactorResourceFactory resources = new ReactorResourceFactory();
+                            resources.setUseGlobalResources(false);
+                            return resources;
+                        }))
+                .run(args)) {
+            Recording r = new Recording(second, student(second));
+            r.awaitEvents(1);
+            WebTestClient.bindToServer()
+                    .baseUrl("http://localhost:" + other.getEnvironment().getProperty("local.server.port") + "/api/v1").build()
+                    .delete().uri("/classes/{c}/waitlist/{s}", classId, first).header("Authorization", "Bearer " + student(first))
+                    .exchange().expectStatus().isNoContent();
+            r.awaitEvents(2);
+            assertThat(r.events.get(1).data()).contains("\"position\":1");
+            r.subscription.dispose();
+        }
     }
 
     @Test
