@@ -20,12 +20,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.ScanOptions;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.http.MediaType;
+import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import io.seatwatch.api.redis.RedisKeys;
 import tools.jackson.databind.JsonNode;
@@ -101,6 +105,23 @@ public abstract class ApiTestSupport {
         if (all != null && !all.isEmpty()) {
             redis.unlink(all.toArray(String[]::new)).block();
         }
+    }
+
+    /**
+     * Starts another api in this JVM with these command-line arguments (they outrank application.yml). It
+     * gets Reactor Netty resources of its own: with the global ones, closing it would dispose the event
+     * loops the test's own servers run on.
+     */
+    public static ConfigurableApplicationContext startApi(String... args) {
+        return new SpringApplicationBuilder(SeatwatchApiApplication.class)
+                .registerShutdownHook(false)
+                .initializers(context -> ((GenericApplicationContext) context).registerBean(
+                        "isolatedReactorResourceFactory", ReactorResourceFactory.class, () -> {
+                            ReactorResourceFactory resources = new ReactorResourceFactory();
+                            resources.setUseGlobalResources(false);
+                            return resources;
+                        }))
+                .run(args);
     }
 
     // ---- tokens ----

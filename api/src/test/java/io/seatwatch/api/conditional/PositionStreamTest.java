@@ -11,11 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.core.ParameterizedTypeReference;
-import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
@@ -162,15 +159,7 @@ class PositionStreamTest extends ApiTestSupport {
                 "--seatwatch.security.jwt.secret=" + SECRET, "--seatwatch.webhooks.secret-key=" + WEBHOOK_SECRET_KEY,
                 "--seatwatch.redis.key-prefix=" + keys.prefix(), "--seatwatch.relay.enabled=false",
                 "--seatwatch.rate-limit.enabled=false"};
-        try (ConfigurableApplicationContext other = new SpringApplicationBuilder(io.seatwatch.api.SeatwatchApiApplication.class)
-                .registerShutdownHook(false)
-                .initializers(ctx -> ((GenericApplicationContext) ctx).registerBean("isolatedReactorResources",
-                        ReactorResourceFactory.class, () -> {
-                            ReactorResourceFactory resources = new ReactorResourceFactory();
-                            resources.setUseGlobalResources(false);
-                            return resources;
-                        }))
-                .run(args)) {
+        try (ConfigurableApplicationContext other = startApi(args)) {
             Recording r = new Recording(second, student(second));
             r.awaitEvents(1);
             WebTestClient.bindToServer()

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.seatwatch.api.ApiTestSupport;
 import io.seatwatch.api.RabbitVhost;
-import io.seatwatch.api.SeatwatchApiApplication;
 import io.seatwatch.api.TcpProxy;
 import io.seatwatch.api.redis.RedisKeys;
 import java.nio.charset.StandardCharsets;
@@ -23,10 +22,7 @@ import org.springframework.amqp.core.TopicExchange;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.support.GenericApplicationContext;
-import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.http.MediaType;
@@ -74,16 +70,7 @@ class RelayTakeoverTest {
                 "--seatwatch.relay.lease-ttl=2s",
                 "--seatwatch.relay.confirm-timeout=1s",
                 "--seatwatch.relay.reclaim-idle=3s"};
-        // Own Reactor Netty resources: closing a replica must not dispose the event loops others run on.
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(SeatwatchApiApplication.class)
-                .registerShutdownHook(false)
-                .initializers(ctx -> ((GenericApplicationContext) ctx).registerBean("isolatedReactorResources",
-                        ReactorResourceFactory.class, () -> {
-                            ReactorResourceFactory resources = new ReactorResourceFactory();
-                            resources.setUseGlobalResources(false);
-                            return resources;
-                        }))
-                .run(args);
+        ConfigurableApplicationContext context = ApiTestSupport.startApi(args);
         replicas.add(context);
         return context;
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.seatwatch.api.ApiTestSupport;
-import io.seatwatch.api.SeatwatchApiApplication;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,12 +11,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -36,21 +32,9 @@ class StartupAndManagementTest extends ApiTestSupport {
 
     // ---------------------------------------------------------------- startup
 
-    /**
-     * Starts a second, independent api with this secret (a command-line argument, which beats
-     * application.yml and the environment). It gets Reactor Netty resources of its own: with the default
-     * global ones, closing it would dispose the event loops that this test class's servers run on.
-     */
+    /** Starts a second, independent api with this secret (see {@link #startApi}). */
     private static ConfigurableApplicationContext start(String secret) {
-        return new SpringApplicationBuilder(SeatwatchApiApplication.class)
-                .registerShutdownHook(false)
-                .initializers(context -> ((GenericApplicationContext) context).registerBean(
-                        "isolatedReactorResourceFactory", ReactorResourceFactory.class, () -> {
-                            ReactorResourceFactory resources = new ReactorResourceFactory();
-                            resources.setUseGlobalResources(false);
-                            return resources;
-                        }))
-                .run("--server.port=0", "--management.server.port=0",
+        return startApi("--server.port=0", "--management.server.port=0",
                         "--seatwatch.redis.key-prefix=sw:v1:test:startup:other:",
                         "--spring.main.banner-mode=off",
                         // everything else it needs, so that only the JWT secret can stop it
