@@ -1,5 +1,7 @@
 package io.seatwatch.api.subscription;
 
+import io.seatwatch.webhooks.WebhookAddressPolicy;
+import io.seatwatch.webhooks.WebhookSecretCipher;
 import java.net.URI;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -13,23 +15,12 @@ class SubscriptionConfig {
 
     @Bean
     WebhookSecretCipher webhookSecretCipher(WebhookProperties properties) {
-        if (properties.secretKey() == null || properties.secretKey().isBlank()) {
-            throw new IllegalStateException("No webhook secret key: " + KEY_HELP);
-        }
-        try {
-            return WebhookSecretCipher.fromBase64Key(properties.secretKey());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("Invalid webhook secret key (" + e.getMessage() + "): " + KEY_HELP);
-        }
+        return WebhookSecretCipher.fromSetting(properties.secretKey(), KEY_HELP);
     }
 
     @Bean
     WebhookAddressPolicy webhookAddressPolicy(WebhookProperties properties) {
-        try {
-            return WebhookAddressPolicy.withAllowedCidrs(properties.allowedCidrs());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("seatwatch.webhooks.allowed-cidrs: " + e.getMessage());
-        }
+        return WebhookAddressPolicy.fromSetting(properties.allowedCidrs());
     }
 
     /** The confirmation links' base: an absolute http(s) URL, kept without a trailing slash. */

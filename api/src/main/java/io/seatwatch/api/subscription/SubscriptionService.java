@@ -8,6 +8,7 @@ import io.seatwatch.api.redis.ScriptReply;
 import io.seatwatch.api.security.Caller;
 import io.seatwatch.api.web.PageRequest;
 import io.seatwatch.api.web.Problem;
+import io.seatwatch.webhooks.WebhookSecretCipher;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

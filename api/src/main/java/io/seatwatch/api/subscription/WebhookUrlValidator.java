@@ -1,5 +1,6 @@
 package io.seatwatch.api.subscription;
 
+import io.seatwatch.webhooks.WebhookAddressPolicy;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -3,6 +3,7 @@ package io.seatwatch.api.subscription;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.seatwatch.api.ApiTestSupport;
+import io.seatwatch.webhooks.WebhookAddressPolicy;
 import java.time.Duration;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;

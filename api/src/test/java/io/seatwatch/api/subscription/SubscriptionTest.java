@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.seatwatch.api.ApiTestSupport;
+import io.seatwatch.webhooks.WebhookSecretCipher;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

@@ -2,6 +2,7 @@ package io.seatwatch.api.subscription;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.seatwatch.webhooks.WebhookAddressPolicy;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;

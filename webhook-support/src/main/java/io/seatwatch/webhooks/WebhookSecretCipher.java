@@ -1,4 +1,4 @@
-package io.seatwatch.api.subscription;
+package io.seatwatch.webhooks;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +50,23 @@ public final class WebhookSecretCipher {
                     + " bytes, not " + key.length);
         }
         return new WebhookSecretCipher(key);
+    }
+
+    /**
+     * The cipher for the {@code seatwatch.webhooks.secret-key} setting, for an app's startup.
+     *
+     * @param help how to get a valid key, appended to the message
+     * @throws IllegalStateException when the key is missing or invalid (the message never contains it)
+     */
+    public static WebhookSecretCipher fromSetting(String base64Key, String help) {
+        if (base64Key == null || base64Key.isBlank()) {
+            throw new IllegalStateException("No webhook secret key: " + help);
+        }
+        try {
+            return fromBase64Key(base64Key);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("Invalid webhook secret key (" + e.getMessage() + "): " + help);
+        }
     }
 
     /** A new signing secret: {@code whsec_} + base64 of 32 random bytes. */

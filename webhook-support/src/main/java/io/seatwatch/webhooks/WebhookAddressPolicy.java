@@ -1,4 +1,4 @@
-package io.seatwatch.api.subscription;
+package io.seatwatch.webhooks;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -70,6 +70,19 @@ public final class WebhookAddressPolicy {
             }
         }
         return new WebhookAddressPolicy(cidrs);
+    }
+
+    /**
+     * The policy for the {@code seatwatch.webhooks.allowed-cidrs} setting, for an app's startup.
+     *
+     * @throws IllegalStateException naming the setting and the first entry that is not a CIDR
+     */
+    public static WebhookAddressPolicy fromSetting(String allowedCidrs) {
+        try {
+            return withAllowedCidrs(allowedCidrs);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("seatwatch.webhooks.allowed-cidrs: " + e.getMessage());
+        }
     }
 
     public List<Cidr> allowedCidrs() {

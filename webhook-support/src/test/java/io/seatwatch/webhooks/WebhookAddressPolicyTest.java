@@ -1,4 +1,4 @@
-package io.seatwatch.api.subscription;
+package io.seatwatch.webhooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -136,6 +136,13 @@ class WebhookAddressPolicyTest {
         assertThat(WebhookAddressPolicy.withAllowedCidrs(" , ").allowedCidrs()).isEmpty();
         assertThat(WebhookAddressPolicy.withAllowedCidrs("").allows(InetAddress.getByName("10.0.0.1"))).isFalse();
         assertThat(InetAddress.getByName("::ffff:10.0.0.1")).isInstanceOf(Inet4Address.class);
+    }
+
+    @Test
+    void fromSettingNamesTheSettingOfABadCidr() {
+        assertThat(WebhookAddressPolicy.fromSetting("10.0.0.0/8").allowedCidrs()).hasSize(1);
+        assertThatThrownBy(() -> WebhookAddressPolicy.fromSetting("intranet.local/24")).isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("seatwatch.webhooks.allowed-cidrs: ").hasMessageContaining("intranet.local/24");
     }
 
     private static byte[] mapped(String ipv4) throws UnknownHostException {

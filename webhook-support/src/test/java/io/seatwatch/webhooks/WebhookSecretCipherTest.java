@@ -1,15 +1,17 @@
-package io.seatwatch.api.subscription;
+package io.seatwatch.webhooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.seatwatch.api.ApiTestSupport;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 
 class WebhookSecretCipherTest {
 
-    private final WebhookSecretCipher cipher = WebhookSecretCipher.fromBase64Key(ApiTestSupport.WEBHOOK_SECRET_KEY);
+    /** Base64 of the 32 bytes "seatwatch-test-webhook-key-32byt". */
+    private static final String KEY = "c2VhdHdhdGNoLXRlc3Qtd2ViaG9vay1rZXktMzJieXQ=";
+
+    private final WebhookSecretCipher cipher = WebhookSecretCipher.fromBase64Key(KEY);
 
     @Test
     void secretsAreWhsecAndBase64Of32RandomBytes() {
@@ -52,7 +54,17 @@ class WebhookSecretCipherTest {
         assertThatThrownBy(() -> WebhookSecretCipher.fromBase64Key(Base64.getEncoder().encodeToString(new byte[33])))
                 .hasMessageContaining("not 33");
         assertThatThrownBy(() -> WebhookSecretCipher.fromBase64Key("%%%not-base64%%%")).hasMessageContaining("not valid base64");
-        assertThat(WebhookSecretCipher.fromBase64Key(" " + ApiTestSupport.WEBHOOK_SECRET_KEY + "\n")).isNotNull();
-        assertThat(cipher.toString()).doesNotContain(ApiTestSupport.WEBHOOK_SECRET_KEY);
+        assertThat(WebhookSecretCipher.fromBase64Key(" " + KEY + "\n")).isNotNull();
+        assertThat(cipher.toString()).doesNotContain(KEY);
+    }
+
+    @Test
+    void fromSettingExplainsAMissingOrBadKeyAtStartup() {
+        assertThat(WebhookSecretCipher.fromSetting(KEY, "help")).isNotNull();
+        assertThatThrownBy(() -> WebhookSecretCipher.fromSetting(" ", "see the README")).isInstanceOf(IllegalStateException.class)
+                .hasMessage("No webhook secret key: see the README");
+        assertThatThrownBy(() -> WebhookSecretCipher.fromSetting("c2hvcnQ=", "see the README"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("exactly 32 bytes, not 5")
+                .hasMessageEndingWith("see the README");
     }
 }
