@@ -1,9 +1,14 @@
 # syntax=docker/dockerfile:1
-# Seatwatch notifier-webhook image. Build from the repository root (it needs the parent pom and sibling modules):
-#   docker build -f notifier-webhook/Dockerfile -t seatwatch/notifier-webhook .
+# One image recipe for the three apps; MODULE picks which (api, notifier-email, notifier-webhook).
+# Build from the repository root (it needs the parent pom and sibling modules):
+#   docker build --build-arg MODULE=api -t seatwatch/api .
+#   docker build --build-arg MODULE=notifier-email -t seatwatch/notifier-email .
+#   docker build --build-arg MODULE=notifier-webhook -t seatwatch/notifier-webhook .
+ARG MODULE=api
 
 # ---- build: compile with the Maven wrapper, then split the Boot jar into layers ----
 FROM eclipse-temurin:17-jdk AS build
+ARG MODULE
 WORKDIR /src
 # Wrapper and every module's pom first (the reactor reads all of them), so this layer is reused while
 # only sources change. The Maven repository and the wrapper's Maven live in a BuildKit cache mount.
@@ -14,11 +19,14 @@ COPY api/pom.xml api/
 COPY webhook-support/pom.xml webhook-support/
 COPY notifier-webhook/pom.xml notifier-webhook/
 COPY notifier-email/pom.xml notifier-email/
+# All sources (small); Maven builds only MODULE and what it depends on.
 COPY webhook-support/src/ webhook-support/src/
+COPY api/src/ api/src/
+COPY notifier-email/src/ notifier-email/src/
 COPY notifier-webhook/src/ notifier-webhook/src/
 RUN --mount=type=cache,target=/root/.m2 \
-    ./mvnw -B -q -pl notifier-webhook -am -DskipTests package \
- && cp notifier-webhook/target/notifier-webhook-*.jar /tmp/app.jar
+    ./mvnw -B -q -pl "$MODULE" -am -DskipTests package \
+ && cp "$MODULE"/target/"$MODULE"-*.jar /tmp/app.jar
 # Spring Boot 4 tools jar mode: one directory per layer (dependencies, spring-boot-loader,
 # snapshot-dependencies, application) plus the launcher classes, so the image is run by JarLauncher.
 RUN java -Djarmode=tools -jar /tmp/app.jar extract --layers --launcher --destination /layers
@@ -42,7 +50,8 @@ COPY --from=build /layers/application/ ./
 USER 10001:10001
 # Container-aware heap sizing (cgroup memory limit); override JAVA_TOOL_OPTIONS to tune.
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:InitialRAMPercentage=25 -XX:+ExitOnOutOfMemoryError"
-# 8082: actuator only (health, info).
-EXPOSE 8082
+# api: 8080 public API, 9080 actuator (keep it off public networks). notifier-email: 8081 and
+# notifier-webhook: 8082, actuator only.
+EXPOSE 8080 8081 8082 9080
 # Exec form: java is PID 1 and receives SIGTERM for Spring's graceful shutdown.
 ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]
