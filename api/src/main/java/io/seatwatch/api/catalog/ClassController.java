@@ -87,7 +87,7 @@ class ClassController {
                     List.of(Problem.FieldError.pointer("", "no field to change")));
         }
         caller.require(Role.REGISTRAR);
-        return catalog.update(classId, body, caller, EntityTags.ifMatchArgument(ifMatch), Traceparent.of(exchange.getRequest()))
+        return catalog.update(classId, body, caller, EntityTags.ifMatchArgument(ifMatch), Traceparent.of(exchange))
                 .map(c -> ResponseEntity.ok().eTag(EntityTags.header(c.etag())).body(c));
     }
 

@@ -85,7 +85,7 @@ class EnrollmentController {
         Ids.require("studentId", studentId);
         caller.requireMayActFor(studentId);
         return enrollments.drop(classId, studentId, caller, EntityTags.ifMatchArgument(ifMatch),
-                        Traceparent.of(exchange.getRequest()))
+                        Traceparent.of(exchange))
                 .thenReturn(ResponseEntity.noContent().build());
     }
 

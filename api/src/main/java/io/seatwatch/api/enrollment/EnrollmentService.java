@@ -14,6 +14,8 @@ import io.seatwatch.api.web.Problem;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
@@ -21,6 +23,8 @@ import tools.jackson.databind.JsonNode;
 /** Joining a class (enrolled or waitlisted), enrollments and drops. */
 @Service
 public class EnrollmentService {
+
+    private static final Logger log = LoggerFactory.getLogger(EnrollmentService.class);
 
     private final RedisKeys keys;
     private final SeatwatchProperties properties;
@@ -74,6 +78,13 @@ public class EnrollmentService {
                         caller.id(), caller.roleFlags(), ifMatch, EventIds.nonce(), traceparent,
                         properties.rateLimit().scriptRate(), properties.rateLimit().burst())
                 .map(ScriptReply::orThrow)
+                .doOnNext(reply -> {
+                    // The request's trace id is on this line and in the events, and so on the notifiers' lines.
+                    JsonNode promoted = reply.get("promoted");
+                    if (promoted != null && promoted.isArray() && !promoted.isEmpty()) {
+                        log.info("Drop of {} from class {} ({}) promoted {}", studentId, classId, reply.text("reason"), promoted);
+                    }
+                })
                 .then();
     }
 

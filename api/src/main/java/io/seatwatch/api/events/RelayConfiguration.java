@@ -64,6 +64,9 @@ class RelayConfiguration {
     ProducerMessageHandlerCustomizer<MessageHandler> relayTemplate(OutboxRelay relay) {
         return (handler, destination) -> {
             if (handler instanceof AmqpOutboundEndpoint endpoint) {
+                // The template's own observation would start a trace per publish on the relay thread and write it
+                // over the event's traceparent header (the request's trace, which the notifiers must continue).
+                endpoint.getRabbitTemplate().setObservationEnabled(false);
                 relay.useTemplate(endpoint.getRabbitTemplate());
             }
         };

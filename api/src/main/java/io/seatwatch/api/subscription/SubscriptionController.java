@@ -50,7 +50,7 @@ class SubscriptionController {
                                            ServerWebExchange exchange) {
         Ids.require("studentId", studentId);
         Ids.require("classId", classId);
-        String traceparent = Traceparent.of(exchange.getRequest());
+        String traceparent = Traceparent.of(exchange);
         return validate(body).then(Mono.defer(() -> {
             requireSelf(caller, studentId);
             return subscriptions.put(studentId, classId, body.email(), body.webhookUrl(), caller, traceparent);

@@ -176,7 +176,10 @@ class RelayTest extends ApiTestSupport {
         assertThat(event.path("cause").asString()).isEqualTo("STUDENT_DROP");
         assertThat(event.path("email").asString()).isEqualTo(promoted + "@example.edu");
         assertThat(event.path("webhookUrl").asString()).isEqualTo("https://hooks.example.edu/seatwatch");
-        assertThat(event.path("traceparent").asString()).isEqualTo(traceparent);
+        // The request's trace reaches the broker unchanged in the body and in the header consumers extract it
+        // from (the binding template's own observation would otherwise replace the header with a new trace).
+        assertThat(event.path("traceparent").asString()).startsWith("00-4bf92f3577b34da6a3ce929d0e0e4736-");
+        assertThat((String) m.getMessageProperties().getHeader("traceparent")).isEqualTo(event.path("traceparent").asString());
         assertThat(event.path("sequence").isIntegralNumber()).isTrue();
         assertThat(raw).doesNotContain("MUST-NOT-TRAVEL").doesNotContain("whsec_").doesNotContain("webhookSecret");
         assertThat(m.getMessageProperties().getMessageId()).isEqualTo(event.path("eventId").asString());

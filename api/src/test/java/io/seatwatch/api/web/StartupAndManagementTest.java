@@ -99,10 +99,18 @@ class StartupAndManagementTest extends ApiTestSupport {
     }
 
     @Test
-    void theManagementPortExposesOnlyHealthAndInfo() {
+    void theManagementPortExposesOnlyHealthInfoAndPrometheus() {
         management().get().uri("/actuator/info").exchange().expectStatus().isOk().expectBody().json("{}");
+        management().get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
+                .expectBody(String.class).value(body -> assertThat(body).contains("jvm_memory_used_bytes")
+                        .contains("process_uptime_seconds"));
+        // Every backing service's status, without details (hosts, versions) on this unauthenticated port.
+        management().get().uri("/actuator/health/dependencies").exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$.components.redis.status").isEqualTo("UP")
+                .jsonPath("$.components.rabbit.status").exists()
+                .jsonPath("$.components.redis.details").doesNotExist();
         for (String path : new String[] {"/actuator/env", "/actuator/beans", "/actuator/configprops",
-                "/actuator/heapdump", "/actuator/mappings", "/actuator/loggers", "/actuator/shutdown"}) {
+                "/actuator/heapdump", "/actuator/mappings", "/actuator/loggers", "/actuator/shutdown", "/actuator/metrics"}) {
             management().get().uri(path).exchange().expectStatus().isNotFound()
                     .expectBody().jsonPath("$.type").isEqualTo("/problems/not-found");
         }

@@ -20,12 +20,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -43,6 +46,7 @@ import tools.jackson.databind.json.JsonMapper;
  * api's relay publishes them. Retries are fast here: 4 attempts, 100 ms doubling up to 400 ms.
  */
 @DirtiesContext
+@ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "seatwatch.redis.key-prefix=" + EmailRabbitTest.PREFIX,
         "spring.cloud.stream.bindings.email-in-0.consumer.max-attempts=4",
@@ -162,6 +166,18 @@ class EmailRabbitTest {
         assertThat(redis.getExpire(done, TimeUnit.HOURS)).isGreaterThan(24 * 6);
         await().atMost(Duration.ofSeconds(5)).until(() -> ADMIN.getQueueInfo(QUEUE).getMessageCount() == 0);
         assertThat(RABBIT.receive(DLQ)).isNull();
+    }
+
+    @Test
+    void theSentLogLineCarriesTheTraceIdOfTheRequestThatCausedThePromotion(CapturedOutput output) {
+        String id = Events.newId();
+        Events.publish(RABBIT, Events.EXCHANGE, Events.promotion(id, "trace", "trace@example.edu"));
+
+        String line = "Sent EnrollmentPromoted email <" + id + "@seatwatch>";
+        await().atMost(Duration.ofSeconds(20)).until(() -> output.getOut().contains(line));
+        String logged = output.getOut().lines().filter(l -> l.contains(line)).findFirst().orElseThrow();
+        // Events.TRACEPARENT's trace id, continued from the message's traceparent header.
+        assertThat(logged).contains("[4bf92f3577b34da6a3ce929d0e0e4736-");
     }
 
     @Test
@@ -301,6 +317,17 @@ class EmailRabbitTest {
         JsonNode mailDown = health("");
         assertThat(mailDown.path("components").path("mail").path("status").asString()).isEqualTo("DOWN");
         assertThat(health("/readiness").path("status").asString()).as("SMTP is not part of readiness").isEqualTo("UP");
+
+        JsonNode dependencies = health("/dependencies");
+        assertThat(dependencies.path("components").properties()).extracting(java.util.Map.Entry::getKey)
+                .containsExactlyInAnyOrder("mail", "rabbit", "redis");
+        assertThat(dependencies.path("components").path("mail").path("status").asString()).isEqualTo("DOWN");
+
+        HttpResponse<String> prometheus = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(prometheus.statusCode()).isEqualTo(200);
+        assertThat(prometheus.body()).contains("seatwatch_email_dead_lettered_total").contains("jvm_memory_used_bytes");
 
         assertThat(meters.find("seatwatch.email.sent").counters()).isNotEmpty();
         assertThat(meters.find("seatwatch.email.dead.lettered").counter()).isNotNull();

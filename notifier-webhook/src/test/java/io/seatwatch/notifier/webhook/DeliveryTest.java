@@ -14,13 +14,17 @@ import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.amqp.core.Message;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
 
 /** Deliveries end to end: RabbitMQ → Redis schedule → signed POST to a real local receiver. */
+@ExtendWith(OutputCaptureExtension.class)
 @TestPropertySource(properties = "seatwatch.redis.key-prefix=sw:v1:test:webhook-delivery:")
 class DeliveryTest extends NotifierTestSupport {
 
@@ -95,6 +99,17 @@ class DeliveryTest extends NotifierTestSupport {
         assertThat(redis.hasKey(keys.done(p.eventId(), receiver.url())).block()).isTrue();
         assertThat(redis.getExpire(keys.delivery(p.eventId())).block()).isGreaterThan(Duration.ofDays(29));
         assertRequestsStay(1);
+    }
+
+    @Test
+    void theAttemptLogLineCarriesTheTraceIdOfTheRequestThatCausedThePromotion(CapturedOutput output) {
+        Promoted p = promote(receiver.url());
+        awaitRequests(1);
+        String line = "Webhook scheduled attempt for event " + p.eventId();
+        await().atMost(seconds(10)).until(() -> output.getOut().contains(line));
+        String logged = output.getOut().lines().filter(l -> l.contains(line)).findFirst().orElseThrow();
+        // The event's traceparent (NotifierTestSupport) is restored on the scheduler thread that made the attempt.
+        assertThat(logged).contains("[4bf92f3577b34da6a3ce929d0e0e4736-");
     }
 
     @Test
@@ -385,6 +400,11 @@ class DeliveryTest extends NotifierTestSupport {
         client.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk()
                 .expectBody().jsonPath("$.status").isEqualTo("UP");
         client.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
+        client.get().uri("/actuator/health/dependencies").exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$.components.redis.status").isEqualTo("UP")
+                .jsonPath("$.components.rabbit.status").isEqualTo("UP");
+        client.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
+                .expectBody(String.class).value(body -> assertThat(body).contains("jvm_memory_used_bytes"));
         client.get().uri("/").exchange().expectStatus().isNotFound();
         client.post().uri("/hook").exchange().expectStatus().isNotFound();
     }

@@ -36,18 +36,20 @@ public class DeliveryWorker {
     private final RetryPolicy retries;
     private final DeadLetters deadLetters;
     private final MeterRegistry meters;
+    private final EventTraces traces;
     private final Clock clock;
     private final boolean allowHttp;
     private final String userAgent;
 
     DeliveryWorker(DeliveryStore store, WebhookSender sender, WebhookSecretCipher cipher, RetryPolicy retries,
-                   DeadLetters deadLetters, MeterRegistry meters, WebhookNotifierProperties properties) {
+                   DeadLetters deadLetters, MeterRegistry meters, EventTraces traces, WebhookNotifierProperties properties) {
         this.store = store;
         this.sender = sender;
         this.cipher = cipher;
         this.retries = retries;
         this.deadLetters = deadLetters;
         this.meters = meters;
+        this.traces = traces;
         this.clock = Clock.systemUTC();
         this.allowHttp = properties.allowHttp();
         this.userAgent = "Seatwatch-Webhooks/" + properties.userAgentVersion();
@@ -128,7 +130,8 @@ public class DeliveryWorker {
                 .then(store.deadLettered(task, owner))
                 .doOnSuccess(v -> {
                     meters.counter("seatwatch.webhooks.dead-lettered").increment();
-                    log.warn("Webhook delivery of event {} to {} dead-lettered ({}): {}", task.eventId(), task.url(), status, error);
+                    traces.inTraceOf(task, "webhook dead-letter", () -> log.warn(
+                            "Webhook delivery of event {} to {} dead-lettered ({}): {}", task.eventId(), task.url(), status, error));
                 });
     }
 
@@ -137,11 +140,14 @@ public class DeliveryWorker {
         Object[] args = {task.trigger(), task.eventId(), task.studentId(), task.classId(), attempt.url(), attempt.result(),
                 attempt.statusCode() != null ? attempt.statusCode() : attempt.error(), attempt.latencyMs(),
                 attempt.retryDelay() == null ? "" : ", next in " + attempt.retryDelay().toMillis() + " ms"};
-        if (attempt.result() == Result.REFUSED || attempt.result() == Result.GONE || attempt.result() == Result.EXHAUSTED) {
-            log.warn(what, args);
-        } else {
-            log.info(what, args);
-        }
+        boolean bad = attempt.result() == Result.REFUSED || attempt.result() == Result.GONE || attempt.result() == Result.EXHAUSTED;
+        traces.inTraceOf(task, "webhook attempt", () -> {
+            if (bad) {
+                log.warn(what, args);
+            } else {
+                log.info(what, args);
+            }
+        });
     }
 
     /** Why this URL is not tried (checked again here: allow-http may differ from the api's at PUT time). */
