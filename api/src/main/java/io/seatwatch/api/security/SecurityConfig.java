@@ -12,6 +12,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
@@ -38,7 +39,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Every request under {@code /api/v1} needs a valid bearer token, except an email confirmation link (its
- * one-time token is the credential); what a caller may do is decided per
+ * one-time token is the credential); the OpenAPI document and Swagger UI are public (GET only); any other
+ * path is 401 without a token. What a caller may do is decided per
  * endpoint, in the order DESIGN.md prescribes (after 400s), so it is not configured here.
  */
 @Configuration
@@ -50,6 +52,20 @@ public class SecurityConfig {
 
     /** The only path under /api/v1 that needs no bearer token (see subscription.EmailConfirmationController). */
     static final String EMAIL_CONFIRMATIONS = "/api/v1/email-confirmations/*";
+
+    /**
+     * What springdoc serves for the OpenAPI document (JSON, YAML, and the UI's swagger-config), readable by
+     * anyone with GET while {@code springdoc.api-docs.enabled} is true (see web.openapi.OpenApiConfig).
+     */
+    static final String[] API_DOCS = {"/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml"};
+
+    /**
+     * Swagger UI: springdoc 3 (WebFlux) redirects {@code /swagger-ui.html} to {@code /swagger-ui/index.html} and
+     * serves the UI's files, its index and initializer under {@code /swagger-ui/}. The same webjar is also
+     * reachable under {@code /webjars/swagger-ui/} through Spring Boot's generic webjars handler, which the
+     * UI never uses, so that stays behind authentication.
+     */
+    static final String[] SWAGGER_UI = {"/swagger-ui.html", "/swagger-ui/**"};
 
     @Bean
     SecurityWebFilterChain apiSecurity(ServerHttpSecurity http, ProblemHandler problems, Environment environment,
@@ -69,17 +85,37 @@ public class SecurityConfig {
                 .logout(ServerHttpSecurity.LogoutSpec::disable)
                 .requestCache(ServerHttpSecurity.RequestCacheSpec::disable)
                 .cors(cors -> cors.configurationSource(cors(allowedOrigins)))
-                .authorizeExchange(ex -> ex
-                        .matchers(exchange -> onManagementPort(exchange, environment)).permitAll()
-                        // Email confirmation links: the one-time token in the path is the credential.
-                        .pathMatchers(EMAIL_CONFIRMATIONS).permitAll()
-                        .anyExchange().authenticated())
+                .authorizeExchange(ex -> {
+                    ex.matchers(exchange -> onManagementPort(exchange, environment)).permitAll();
+                    // Email confirmation links: the one-time token in the path is the credential.
+                    ex.pathMatchers(EMAIL_CONFIRMATIONS).permitAll();
+                    // The API's documentation is public unless switched off; then its paths are 401 like any other.
+                    String[] documentation = publicDocumentation(environment);
+                    if (documentation.length > 0) {
+                        ex.pathMatchers(HttpMethod.GET, documentation).permitAll();
+                    }
+                    ex.anyExchange().authenticated();
+                })
                 .oauth2ResourceServer(rs -> rs
                         .jwt(jwt -> {})
                         .authenticationEntryPoint(unauthorized)
                         .accessDeniedHandler(denied))
                 .exceptionHandling(eh -> eh.authenticationEntryPoint(unauthorized).accessDeniedHandler(denied))
                 .build();
+    }
+
+    /** The springdoc paths that are switched on; none when both the document and the UI are off. */
+    static String[] publicDocumentation(Environment environment) {
+        List<String> paths = new ArrayList<>();
+        boolean apiDocs = environment.getProperty("springdoc.api-docs.enabled", Boolean.class, true);
+        if (apiDocs) {
+            paths.addAll(List.of(API_DOCS));
+        }
+        // The UI is useless without the document it renders.
+        if (apiDocs && environment.getProperty("springdoc.swagger-ui.enabled", Boolean.class, true)) {
+            paths.addAll(List.of(SWAGGER_UI));
+        }
+        return paths.toArray(String[]::new);
     }
 
     /**
