@@ -7,6 +7,8 @@ import io.seatwatch.api.redis.RedisKeys;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
@@ -18,6 +20,8 @@ import reactor.core.publisher.Flux;
  */
 @Component
 class OutboxMetrics implements DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(OutboxMetrics.class);
 
     private final AtomicLong length = new AtomicLong();
     private final AtomicLong oldestAgeMillis = new AtomicLong();
@@ -33,7 +37,10 @@ class OutboxMetrics implements DisposableBean {
         Gauge.builder("seatwatch.relay.lease.held", leaseHeld, AtomicLong::get)
                 .description("1 while some replica holds the relay lease").register(meters);
         LuaScripts.Script stats = scripts.load("outbox-stats");
+        // A tick that comes while a slow read (a busy Redis, a JVM still warming up) is running is skipped:
+        // without the drop, interval fails with an overflow and the gauges would freeze for good.
         refresh = Flux.interval(Duration.ZERO, Duration.ofSeconds(5))
+                .onBackpressureDrop()
                 .concatMap(i -> stats.run(List.of(keys.outbox(), keys.outboxDead(), keys.relayLease()))
                         .onErrorResume(e -> reactor.core.publisher.Mono.empty()))
                 .subscribe(reply -> {
@@ -43,7 +50,7 @@ class OutboxMetrics implements DisposableBean {
                     String oldest = reply.text("oldestId");
                     oldestAgeMillis.set(oldest.isEmpty() ? 0
                             : Math.max(0, System.currentTimeMillis() - Long.parseLong(oldest.substring(0, oldest.indexOf('-')))));
-                });
+                }, e -> log.error("Outbox gauges stopped refreshing", e));
     }
 
     @Override
