@@ -12,7 +12,7 @@ import org.springframework.stereotype.Component;
  *   <li>{@code seatwatch.email.failed} {type, kind=transient|permanent}: failed attempts;</li>
  *   <li>{@code seatwatch.email.deduplicated} {type}: deliveries skipped because the email was sent already;</li>
  *   <li>{@code seatwatch.email.dead.lettered}: messages handed to the dead-letter queue;</li>
- *   <li>{@code seatwatch.email.skipped} {reason=no-address|other-type}: events acknowledged without an email;</li>
+ *   <li>{@code seatwatch.email.skipped} {reason=no-address|other-type|expired}: events acknowledged without an email;</li>
  *   <li>{@code seatwatch.email.lease.takeovers}: emails sent after waiting out another claimer's lease;</li>
  *   <li>{@code seatwatch.email.send} {type, outcome}: SMTP send latency.</li>
  * </ul>

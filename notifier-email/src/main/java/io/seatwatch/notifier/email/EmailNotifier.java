@@ -1,6 +1,7 @@
 package io.seatwatch.notifier.email;
 
 import io.micrometer.core.instrument.Timer;
+import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +49,12 @@ class EmailNotifier {
         if (event.email() == null) {
             metrics.skipped("no-address").increment();
             log.debug("Event {} has no email channel", event.eventId());
+            return;
+        }
+        if (event instanceof EmailEvent.Confirmation c && c.expiresAt() != null && !c.expiresAt().isAfter(Instant.now())) {
+            // A redriven or long-delayed request: its link would only answer 404, so it is not mailed.
+            metrics.skipped("expired").increment();
+            log.info("Confirmation email for event {} not sent: its link expired at {}", event.eventId(), c.expiresAt());
             return;
         }
         OutgoingEmail email = composer.compose(event);

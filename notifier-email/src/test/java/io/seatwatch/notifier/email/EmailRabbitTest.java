@@ -205,6 +205,24 @@ class EmailRabbitTest {
     }
 
     @Test
+    void aConfirmationRequestWhoseLinkExpiredIsAcknowledgedAndNotMailed() throws Exception {
+        var expired = Events.confirmation(Events.newId(), "late", "late@example.edu",
+                "https://seatwatch.example/api/v1/email-confirmations/dG9rZW4tMTIzNDU2Nzg5MA");
+        expired.put("expiresAt", "2026-03-03T17:05:09Z");
+        var fresh = Events.promotion(Events.newId(), "late", "late@example.edu");
+        Events.publish(RABBIT, Events.EXCHANGE, expired);
+        Events.publish(RABBIT, Events.EXCHANGE, fresh);
+
+        // The promotion published after it arrives alone: the expired link was consumed without a send.
+        MimeMessage mail = awaitOneMailTo("late@example.edu");
+        assertThat(mail.getSubject()).startsWith("You are enrolled");
+        await().atMost(Duration.ofSeconds(5)).until(() -> count("seatwatch.email.skipped", "reason", "expired") >= 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> ADMIN.getQueueInfo(QUEUE).getMessageCount() == 0);
+        assertThat(mailsTo("late@example.edu")).hasSize(1);
+        assertThat(RABBIT.receive(DLQ)).isNull();
+    }
+
+    @Test
     void aPromotionWithoutAnEmailIsAcknowledgedAndNothingIsSent() {
         double skipped = count("seatwatch.email.skipped", "reason", "no-address");
         Events.publish(RABBIT, Events.EXCHANGE, Events.promotion(Events.newId(), "nomail", null));

@@ -68,7 +68,7 @@ final class Events {
         event.put("studentId", studentId);
         event.put("email", email);
         event.put("confirmationUrl", url);
-        event.put("expiresAt", "2026-03-03T17:05:09Z");
+        event.put("expiresAt", java.time.Instant.now().plus(java.time.Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
         return event;
     }
 
