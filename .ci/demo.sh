@@ -12,6 +12,21 @@ mkdir -p .seatwatch/logs
 fail() { echo "demo-test: FAIL: $*" >&2; tail -n 40 "$log" >&2 || true; exit 1; }
 ready() { curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; }
 
+ports_closed() {
+  local port
+  for port in 8080 9080 8081 8082 1025 8025; do
+    if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then fail "port $port still answers after $1"; fi
+  done
+}
+
+# 1. A newcomer's first command can be the demo alone: it starts the stack, plays the story, stops the stack.
+ports_closed "the previous run"
+./seatwatch demo > .seatwatch/logs/ci-demo-alone.log 2>&1 || { cat .seatwatch/logs/ci-demo-alone.log; fail "./seatwatch demo alone"; }
+grep -q "Demo passed" .seatwatch/logs/ci-demo-alone.log || fail "./seatwatch demo alone did not pass"
+ports_closed "./seatwatch demo stopped the stack it started"
+echo "demo-test: ./seatwatch demo alone started the stack, passed and stopped it"
+
+# 2. ./seatwatch up in one terminal, the demo in another, then Ctrl-C.
 # Job control: the launcher runs in its own process group and gets SIGINT as from a terminal's Ctrl-C.
 set -m
 LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs ./seatwatch up >"$log" 2>&1 &
@@ -60,7 +75,5 @@ status=0
 wait $up || status=$?
 trap - EXIT
 [[ $status -eq 130 ]] || fail "./seatwatch up exited $status after SIGINT, expected 130"
-for port in 8080 9080 8081 8082 1025 8025; do
-  if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then fail "port $port still answers after Ctrl-C"; fi
-done
+ports_closed "Ctrl-C"
 echo "demo-test: OK (the demo passed; Ctrl-C stopped every process)"
