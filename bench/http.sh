@@ -2,15 +2,18 @@
 # HTTP benchmark of the position's conditional GET (issue 6), with wrk on loopback, all requests
 # authenticated: GET /api/v1/ping vs the position answered 200 vs 304 (matching If-None-Match), and the
 # position lookup at waitlist sizes 15 and 100,000. Prints requests/s, p50/p99 and the ratios to ping.
-#   bench/http.sh [SECONDS=10] [CONNECTIONS=32]
-# Needs Redis on localhost and wrk (Debian package `wrk`).
+#   bench/http.sh [SECONDS=10] [CONNECTIONS=32] [ROUNDS=3] [WARMUP_SECONDS=10]
+# Needs Redis on localhost and wrk (Debian package `wrk`). Writes bench/target-results/http.md.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-SECONDS_PER_RUN="${1:-10}"; CONNECTIONS="${2:-32}"
+SECONDS_PER_RUN="${1:-10}"; CONNECTIONS="${2:-32}"; ROUNDS="${3:-3}"; WARMUP="${4:-10}"
 PORT=18090; MPORT=19090; PREFIX="sw:v1:bench:http:"
-command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+if ! command -v wrk >/dev/null; then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then apt-get install -y -q wrk >/dev/null; fi
+  command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+fi
 cd "$ROOT"
-./mvnw -q -B -DskipTests -pl api -am package
+[[ -n "${SEATWATCH_BENCH_NO_BUILD:-}" ]] || ./mvnw -q -B -DskipTests -pl api -am package
 JAR=$(ls "$ROOT"/api/target/api-*.jar | grep -v plain | head -n1)
 ./seatwatch token registrar bench >/dev/null   # makes sure .seatwatch/jwt-secret exists
 REG=$(./seatwatch token registrar bench-registrar)
@@ -65,17 +68,16 @@ run() { # name url token [header]
   echo "$1 $rps $p50 $p99 ${non2xx:-0}"
 }
 mkdir -p bench
-echo "warming the JVM up: 10 s on each endpoint" >&2
+echo "warming the JVM up: $WARMUP s on each endpoint" >&2
 for target in "$api/ping|$TOKEN_SMALL|" "$api/classes/$SMALL/waitlist/w15|$TOKEN_SMALL|" \
     "$api/classes/$SMALL/waitlist/w15|$TOKEN_SMALL|If-None-Match: $ETAG" "$api/classes/$LARGE/waitlist/w100000|$TOKEN_LARGE|"; do
   IFS='|' read -r url token header <<< "$target"
   if [[ -n "$header" ]]; then
-    wrk -t1 -c"$CONNECTIONS" -d10s -H "Authorization: Bearer $token" -H "$header" "$url" >/dev/null
+    wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -H "Authorization: Bearer $token" -H "$header" "$url" >/dev/null
   else
-    wrk -t1 -c"$CONNECTIONS" -d10s -H "Authorization: Bearer $token" "$url" >/dev/null
+    wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -H "Authorization: Bearer $token" "$url" >/dev/null
   fi
 done
-ROUNDS=3
 echo "running wrk: $ROUNDS interleaved rounds of ${SECONDS_PER_RUN}s per endpoint, $CONNECTIONS connections, 1 thread" >&2
 ALL=""
 for round in $(seq 1 $ROUNDS); do
@@ -91,6 +93,8 @@ RESULTS=$(for name in ping position-200 position-304 position-200-size-100000; d
   echo "$ALL" | awk -v n="$name" '$1==n' | sort -k2 -n | sed -n "$(( (ROUNDS + 1) / 2 ))p"
 done)
 echo "$ALL" | awk 'NF' | sed 's/^/round result: /' >&2
+mkdir -p bench/target-results
+{ echo "wrk 4.1, 1 thread, $CONNECTIONS connections, median of $ROUNDS interleaved rounds of ${SECONDS_PER_RUN} s, every request authenticated (HS256)."; echo; } > bench/target-results/http.md
 echo "$RESULTS" | awk '
   NR==1 {ping=$2}
   {rps[$1]=$2; p50[$1]=$3; p99[$1]=$4; bad[$1]=$5; order[NR]=$1}
@@ -99,4 +103,4 @@ echo "$RESULTS" | awk '
     print "|---|---|---|---|---|---|"
     for (i = 1; i <= NR; i++) { n = order[i]; printf "| %s | %.0f | %s | %s | %s | %.2f |\n", n, rps[n], p50[n], p99[n], bad[n], rps[n]/ping }
     printf "\ntargets: 304 >= 0.8x ping (%.2f), 200 >= 0.5x ping (%.2f), size 100,000 within 1.2x of size 15 (%.2f)\n", rps["position-304"]/ping, rps["position-200"]/ping, rps["position-200"]/rps["position-200-size-100000"]
-  }'
+  }' | tee -a bench/target-results/http.md

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# End to end, open loop (issue 8, part 3): drops at fixed rates, each promoting a subscribed student; time from
+# the drop to the email accepted by an SMTP server and to the webhook received; every notification counted;
+# the highest rate that held is then held for SUSTAIN seconds, with the CPU of each process and peak RSS.
+#   bench/e2e.sh [RATES=50,200,500,1000] [SECONDS_PER_RATE=10] [SUSTAIN=60]
+# Needs Redis and RabbitMQ on localhost (a vhost of its own is created and deleted). Writes
+# bench/target-results/e2e.md.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+RATES="${1:-50,200,500,1000}"; SECONDS_PER_RATE="${2:-10}"; SUSTAIN="${3:-60}"
+VHOST=seatwatch-bench-e2e; PREFIX="sw:v1:bench:e2e:"
+cd "$ROOT"
+jar_of() { ls "$ROOT/$1"/target/*.jar | grep -v -e '-plain\.jar$' | head -n1; }
+if [[ -z "${SEATWATCH_BENCH_NO_BUILD:-}" ]]; then
+  ./mvnw -q -B -DskipTests -pl api,notifier-email,notifier-webhook -am package
+fi
+./mvnw -q -B -f bench/pom.xml compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
+
+cleanup() {
+  rabbitmqctl -q delete_vhost "$VHOST" >/dev/null 2>&1 || true
+  redis-cli --scan --pattern "${PREFIX}*" | xargs -r -n 500 redis-cli unlink >/dev/null
+}
+cleanup
+rabbitmqctl -q add_vhost "$VHOST" >/dev/null
+rabbitmqctl -q set_permissions -p "$VHOST" guest ".*" ".*" ".*" >/dev/null
+trap cleanup EXIT
+
+mkdir -p bench/target-results
+cd bench
+java -cp "target/classes:$(cat target/classpath.txt)" io.seatwatch.bench.e2e.EndToEndBench \
+  "$(jar_of api)" "$(jar_of notifier-email)" "$(jar_of notifier-webhook)" "$VHOST" target-results/e2e.md \
+  "$RATES" "$SECONDS_PER_RATE" "$SUSTAIN"

@@ -1,0 +1,139 @@
+package io.seatwatch.bench.e2e;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The three apps as separate JVMs with the shipped flags, on bench ports, a bench key prefix and vhost. */
+final class Apps implements AutoCloseable {
+
+    /** One running app: its process and the URL of its readiness probe. */
+    record App(String name, Process process, String readiness) {}
+
+    static final int API_PORT = 18093, API_MANAGEMENT_PORT = 19093, EMAIL_PORT = 18094, WEBHOOK_PORT = 18095;
+
+    /**
+     * The image's JVM flags (root Dockerfile, JAVA_TOOL_OPTIONS). {@code -XX:MaxRAM} stands in for the memory
+     * limit the JVM would read from its container's cgroup (the k8s base limits: api 768Mi, notifiers 512Mi).
+     */
+    static final List<String> JVM_FLAGS = List.of("-XX:MaxRAMPercentage=75", "-XX:InitialRAMPercentage=25",
+            "-XX:+ExitOnOutOfMemoryError");
+
+    final List<App> apps = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    void start(String name, String jar, int memoryLimitMb, Map<String, String> env, List<String> args, String readiness,
+               Path log) throws IOException {
+        List<String> command = new ArrayList<>(List.of("java"));
+        command.addAll(JVM_FLAGS);
+        command.add("-XX:MaxRAM=" + memoryLimitMb + "m");
+        command.addAll(List.of("-jar", jar));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        apps.add(new App(name, builder.start(), readiness));
+    }
+
+    void awaitReady(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (App app : apps) {
+            while (!ready(app.readiness())) {
+                if (!app.process().isAlive()) {
+                    throw new IllegalStateException(app.name() + " exited while starting");
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(app.name() + " not ready after " + timeout);
+                }
+                TimeUnit.MILLISECONDS.sleep(200);
+            }
+        }
+    }
+
+    private boolean ready(String url) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Peak resident set (VmHWM) per app, in MB. */
+    Map<String, Long> peakRssMb() throws IOException {
+        Map<String, Long> rss = new LinkedHashMap<>();
+        for (App app : apps) {
+            rss.put(app.name(), statusKb(app.process().pid(), "VmHWM") / 1024);
+        }
+        return rss;
+    }
+
+    static long statusKb(long pid, String field) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseLong(line.replaceAll("\\D+", ""));
+            }
+        }
+        return -1;
+    }
+
+    /** CPU time (user + system, clock ticks) used so far by a process; -1 when it is gone. */
+    static long cpuTicks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** The pid of the first process whose command line contains {@code needle} (Redis, RabbitMQ), or -1. */
+    static long pidOf(String needle) {
+        File[] procs = new File("/proc").listFiles((dir, name) -> name.matches("\\d+"));
+        if (procs == null) {
+            return -1;
+        }
+        for (File p : procs) {
+            try {
+                String cmd = Files.readString(p.toPath().resolve("cmdline")).replace('\0', ' ');
+                if (cmd.contains(needle)) {
+                    return Long.parseLong(p.getName());
+                }
+            } catch (IOException | RuntimeException e) {
+                // gone, or not readable
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public void close() {
+        for (App app : apps) {
+            app.process().destroy();
+        }
+        for (App app : apps) {
+            try {
+                if (!app.process().waitFor(40, TimeUnit.SECONDS)) {
+                    app.process().destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                app.process().destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

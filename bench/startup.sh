@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Startup time of each app alone (issue 8, item 6): api, notifier-email and notifier-webhook, RUNS times
+# each, with the JVM flags the image ships (JAVA_TOOL_OPTIONS in the Dockerfile). Per start: wall time from
+# launching java until /actuator/health/readiness answers 200 (polled every 50 ms), the JVM's own
+# "Started ... in X seconds (process running for Y)", and VmRSS/VmHWM once ready and idle. Prints a
+# markdown table of medians per app (target: started in <= 10 s), also written to
+# bench/target-results/startup.md.
+#   bench/startup.sh [RUNS=3]
+#   MEMORY_LIMIT=none bench/startup.sh   size the heap from this machine's RAM instead (see below)
+# Needs Redis and RabbitMQ (guest/guest, rabbitmqctl) on localhost; the machine should be otherwise idle.
+# Uses the jars in */target (built when missing).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+RUNS="${1:-3}"
+MEMORY_LIMIT="${MEMORY_LIMIT:-k8s}"
+PREFIX="sw:v1:bench:startup:"; VHOST="seatwatch-bench-startup"
+SMTP_PORT=18125      # nothing listens there: readiness does not include mail, and nothing is sent
+IDLE_SECONDS=5       # after readiness, before reading the memory figures
+RESULTS="$ROOT/bench/target-results/startup.md"
+APPS=(api notifier-email notifier-webhook)
+cd "$ROOT"
+
+# The image's flags, read from the Dockerfile so that this follows it.
+FLAGS=$(sed -n 's/^ENV JAVA_TOOL_OPTIONS="\(.*\)"$/\1/p' Dockerfile)
+[[ -n "$FLAGS" ]] || { echo "no ENV JAVA_TOOL_OPTIONS=\"...\" line in the Dockerfile" >&2; exit 1; }
+read -ra JVM_FLAGS <<< "$FLAGS"
+
+jar_of() { ls "$1"/target/"$1"-*.jar 2>/dev/null | grep -v -e '-plain\.jar$' | head -n1 || true; }
+for app in "${APPS[@]}"; do
+  [[ -n "$(jar_of "$app")" ]] || ./mvnw -q -B -DskipTests -pl "$app" -am package
+done
+
+# The flags are percentages of the container's memory limit. On a bare machine the JVM would take them of
+# all its RAM (75% of 24 GB is an 18 GB heap), which no deployment has; so by default each app gets
+# -XX:MaxRAM = its memory limit in k8s/base, which is what the JVM sees in that container.
+memory_limit() { # app -> e.g. 768m, or nothing
+  [[ "$MEMORY_LIMIT" == k8s ]] || return 0
+  awk '/limits:/{f=1; next} f && /memory:/{print $2; exit}' "k8s/base/$1/deployment.yaml" \
+    | sed -e 's/Mi$/m/' -e 's/Gi$/g/'
+}
+jvm_flags_of() { # app -> the flags for it, one per line
+  printf '%s\n' "${JVM_FLAGS[@]}"
+  local limit; limit=$(memory_limit "$1")
+  [[ -z "$limit" ]] || echo "-XX:MaxRAM=$limit"
+}
+
+port_of() { case "$1" in api) echo 18100 ;; notifier-email) echo 18101 ;; notifier-webhook) echo 18102 ;; esac; }
+ready_url_of() { case "$1" in api) echo http://127.0.0.1:19100/actuator/health/readiness ;; *) echo "http://127.0.0.1:$(port_of "$1")/actuator/health/readiness" ;; esac; }
+args_of() {
+  echo "--server.port=$(port_of "$1")"
+  echo "--seatwatch.redis.key-prefix=$PREFIX"
+  [[ "$1" != api ]] || echo "--management.server.port=19100"
+}
+
+for port in 18100 19100 18101 18102; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "port $port is in use" >&2; exit 1; fi
+done
+if (exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT") 2>/dev/null; then echo "port $SMTP_PORT should be closed (the fake SMTP address)" >&2; exit 1; fi
+
+wipe() { redis-cli --scan --pattern "${PREFIX}*" | xargs -r -n 500 redis-cli unlink >/dev/null; }
+APP_PID=""
+stop_app() {
+  [[ -n "$APP_PID" ]] || return 0
+  kill -TERM "$APP_PID" 2>/dev/null || true
+  # Graceful shutdown takes at most 20-30 s (spring.lifecycle.timeout-per-shutdown-phase).
+  local deadline=$((SECONDS + 45))
+  while kill -0 "$APP_PID" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+  kill -KILL "$APP_PID" 2>/dev/null || true
+  wait "$APP_PID" 2>/dev/null || true
+  APP_PID=""
+}
+cleanup() {
+  stop_app
+  wipe || true
+  rabbitmqctl -q delete_vhost "$VHOST" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+wipe
+rabbitmqctl -q delete_vhost "$VHOST" >/dev/null 2>&1 || true
+rabbitmqctl -q add_vhost "$VHOST" >/dev/null
+rabbitmqctl -q set_permissions -p "$VHOST" guest ".*" ".*" ".*" >/dev/null
+
+export RABBITMQ_VHOST="$VHOST" SMTP_HOST=127.0.0.1 SMTP_PORT
+# Throwaway secrets: nothing is signed or decrypted, the apps only refuse to start without them.
+export SEATWATCH_JWT_SECRET; SEATWATCH_JWT_SECRET=$(openssl rand -base64 48 | tr -d '\n')
+export SEATWATCH_WEBHOOK_SECRET_KEY; SEATWATCH_WEBHOOK_SECRET_KEY=$(openssl rand -base64 32)
+
+kb_of() { awk -v k="$2:" '$1==k{print $2}' "/proc/$1/status"; }
+
+# One start; sets MEASURED to "ready_s started_s running_s rss_mb hwm_mb load1". Not run in a $(...)
+# subshell, so that APP_PID stays visible to the exit trap.
+MEASURED=""
+measure() {
+  local app="$1" run="$2" log="bench/target-startup-$1.log" url; url=$(ready_url_of "$1")
+  local flags args; mapfile -t flags < <(jvm_flags_of "$app"); mapfile -t args < <(args_of "$app")
+  local load; load=$(cut -d' ' -f1 /proc/loadavg)
+  local t0; t0=$(date +%s%N)
+  java "${flags[@]}" -jar "$(jar_of "$app")" "${args[@]}" > "$log" 2>&1 &
+  APP_PID=$!
+  local deadline=$((SECONDS + 120))
+  until [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true)" == 200 ]]; do
+    kill -0 "$APP_PID" 2>/dev/null || { tail -n 30 "$log" >&2; echo "$app exited while starting (run $run); log: $log" >&2; return 1; }
+    ((SECONDS < deadline)) || { echo "$app not ready after 120 s (run $run); log: $log" >&2; return 1; }
+    sleep 0.05
+  done
+  local t1; t1=$(date +%s%N)
+  sleep "$IDLE_SECONDS"
+  local rss hwm; rss=$(kb_of "$APP_PID" VmRSS); hwm=$(kb_of "$APP_PID" VmHWM)
+  local started
+  started=$(grep -a -m1 -oE 'Started [A-Za-z0-9]+ in [0-9.]+ seconds \(process running for [0-9.]+\)' "$log" \
+    | sed -E 's/.* in ([0-9.]+) seconds \(process running for ([0-9.]+)\)/\1 \2/')
+  [[ -n "$started" ]] || { echo "no 'Started ... in' line in $log" >&2; return 1; }
+  stop_app
+  MEASURED=$(awk -v t0="$t0" -v t1="$t1" -v s="$started" -v rss="$rss" -v hwm="$hwm" -v load="$load" \
+    'BEGIN { split(s, x, " "); printf "%.2f %.2f %.2f %.0f %.0f %s", (t1 - t0) / 1e9, x[1], x[2], rss / 1024, hwm / 1024, load }')
+}
+
+median() { sort -n | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+echo "startup: ${APPS[*]}, $RUNS runs each (logs: bench/target-startup-APP.log)" >&2
+ROWS=""
+for app in "${APPS[@]}"; do
+  for run in $(seq 1 "$RUNS"); do
+    measure "$app" "$run"
+    echo "$app run $run: ready ${MEASURED%% *} s" >&2
+    ROWS+="$app $run $MEASURED"$'\n'
+    sleep 2   # let the previous JVM's exit settle before the next start
+  done
+done
+
+heap_of() { # app -> "max heap / initial heap" the flags give it here
+  local flags; mapfile -t flags < <(jvm_flags_of "$1")
+  java "${flags[@]}" -XX:+PrintFlagsFinal -version 2>/dev/null \
+    | awk '$2=="MaxHeapSize"{max=$4} $2=="InitialHeapSize"{ini=$4} END {printf "%.0f / %.0f MB", max/1048576, ini/1048576}'
+}
+
+mkdir -p "$(dirname "$RESULTS")"
+{
+  echo "## Startup time, each app alone"
+  echo
+  echo "$(nproc) CPUs, $(java -version 2>&1 | head -n1), java -jar with the Dockerfile's flags \`$FLAGS\`$(
+    [[ "$MEMORY_LIMIT" == k8s ]] && echo " plus -XX:MaxRAM = the app's memory limit in k8s/base (what the JVM sees in that container)" \
+      || echo " and this machine's $(awk '/MemTotal/{printf "%.0f GB", $2/1048576}' /proc/meminfo) of RAM (no -XX:MaxRAM)"
+  ). Redis and RabbitMQ on localhost (vhost $VHOST), SMTP address closed. Ready: launch to the first 200 from /actuator/health/readiness (polled every 50 ms); JVM: Spring Boot's \"Started ... in X seconds (process running for Y)\"; memory read ${IDLE_SECONDS} s after ready."
+  echo
+  echo "| app | runs | max / initial heap | ready (median) s | JVM \"Started in\" (median) s | process running for (median) s | VmRSS ready+idle (median) MB | VmHWM (median) MB | target: started in <= 10 s |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  for app in "${APPS[@]}"; do
+    rows=$(awk -v a="$app" '$1==a' <<< "$ROWS")
+    ready=$(awk '{print $3}' <<< "$rows" | median); started=$(awk '{print $4}' <<< "$rows" | median)
+    running=$(awk '{print $5}' <<< "$rows" | median); rss=$(awk '{print $6}' <<< "$rows" | median)
+    hwm=$(awk '{print $7}' <<< "$rows" | median)
+    verdict=$(awk -v r="$ready" 'BEGIN {print (r <= 10) ? "yes" : "NO"}')
+    echo "| $app | $RUNS | $(heap_of "$app") | **$ready** | $started | $running | $rss | $hwm | $verdict (ready $ready s) |"
+  done
+  echo
+  echo "Each run:"
+  echo
+  echo "| app | run | ready s | JVM started in s | process running for s | VmRSS MB | VmHWM MB | load average (1 min) before |"
+  echo "|---|---|---|---|---|---|---|---|"
+  awk 'NF {printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8}' <<< "$ROWS"
+} | tee "$RESULTS"
