@@ -9,6 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -122,6 +124,16 @@ public class ProblemHandler implements WebExceptionHandler {
                 detail = "The server could not complete the request.";
             }
             return new Problem(status, code, status.getReasonPhrase(), detail == null ? status.getReasonPhrase() : detail);
+        }
+        if (ex instanceof QueryTimeoutException || ex instanceof RedisConnectionFailureException) {
+            // Redis did not answer in time (overload, failover) or is unreachable: the client may retry. A timed-out
+            // write may still have been applied, so the detail says how to find out.
+            log.warn("Request failed, Redis unavailable: {}", ex.toString());
+            Problem p = new Problem(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "Service unavailable",
+                    "The data store did not answer in time. A write may or may not have been applied: read the "
+                            + "resource before retrying it.");
+            p.headers().put(HttpHeaders.RETRY_AFTER, "1");
+            return p;
         }
         log.error("Request failed", ex);
         return new Problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error",

@@ -241,7 +241,7 @@ class OpenApiDocumentTest extends ApiTestSupport {
                 "already-waitlisted", "waitlist-full", "waitlist-limit", "capacity-below-enrolled",
                 "waitlist-capacity-below-waitlisted", "webhook-disabled", "confirmation-superseded",
                 "precondition-failed", "payload-too-large", "unsupported-media-type", "rate-limited", "replay-limit",
-                "internal-error");
+                "internal-error", "unavailable");
         assertThat(ProblemTypes.ALL.stream().map(ProblemType::code).toList()).containsExactlyInAnyOrderElementsOf(codes);
         assertThat(listed.size()).isEqualTo(codes.size());
         for (ProblemType t : ProblemTypes.ALL) {

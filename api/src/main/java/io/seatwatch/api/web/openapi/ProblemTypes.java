@@ -97,9 +97,12 @@ public final class ProblemTypes {
             new ProblemType("replay-limit", HttpStatus.TOO_MANY_REQUESTS, "Too many replays",
                     "The subscription has used its replays for this hour (`seatwatch.webhooks.replays-per-hour`, "
                             + "default 20); retry after `Retry-After` seconds (also `retryAfter`)."),
-            // 500
+            // 500, 503
             new ProblemType("internal-error", HttpStatus.INTERNAL_SERVER_ERROR, "Internal error",
-                    "The server could not complete the request."));
+                    "The server could not complete the request."),
+            new ProblemType("unavailable", HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable",
+                    "Redis did not answer in time or is unreachable; retry after `Retry-After` seconds. A write that "
+                            + "timed out may have been applied: read the resource before retrying it."));
 
     private static final Map<String, ProblemType> BY_CODE =
             ALL.stream().collect(Collectors.toUnmodifiableMap(ProblemType::code, Function.identity()));
