@@ -6,7 +6,7 @@
 # enrollment listing agree); exits non-zero when it is not. The table also goes to
 # bench/target-results/contention.md.
 #   bench/contention.sh [REQUESTS=1000] [CAPACITY=100] [ROUNDS=3]
-# Needs Redis on localhost. Uses the api jar in api/target (built when missing).
+# Needs Redis on localhost. SEATWATCH_BENCH_NO_BUILD=1 uses the api jar already built.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 REQUESTS="${1:-1000}"; CAPACITY="${2:-100}"; ROUNDS="${3:-3}"
@@ -14,12 +14,13 @@ PORT=18091; MPORT=19091; PREFIX="sw:v1:bench:contention:"
 LOG="$ROOT/bench/target-contention.log"; RESULTS="$ROOT/bench/target-results/contention.md"
 cd "$ROOT"
 
-JAR=$(ls api/target/api-*.jar 2>/dev/null | grep -v -e '-plain\.jar$' | head -n1 || true)
-if [[ -z "$JAR" ]]; then
-  ./mvnw -q -B -DskipTests -pl api -am package
-  JAR=$(ls api/target/api-*.jar | grep -v -e '-plain\.jar$' | head -n1)
-fi
-./mvnw -q -B -f bench/pom.xml compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
+[[ -n "${SEATWATCH_BENCH_NO_BUILD:-}" ]] || ./mvnw -q -B -DskipTests -pl api -am package
+JAR=$(ls api/target/api-*.jar | grep -v -e '-plain\.jar$' | head -n1)
+# The bench program uses the JDK alone: compiled here with javac into its own directory, so that it does
+# not depend on the rest of the bench module compiling, nor on a concurrent build of bench/target.
+CLASSES="$ROOT/bench/target-contention-classes"
+rm -rf "$CLASSES"
+javac --release 17 -d "$CLASSES" bench/src/main/java/io/seatwatch/bench/contention/*.java
 ./seatwatch token registrar bench >/dev/null   # makes sure .seatwatch/jwt-secret exists
 export SEATWATCH_JWT_SECRET; SEATWATCH_JWT_SECRET=$(cat .seatwatch/jwt-secret)
 
@@ -51,5 +52,5 @@ mkdir -p "$(dirname "$RESULTS")"
 echo "enrollment under contention: $REQUESTS requests for $CAPACITY seats, $ROUNDS rounds (api log: $LOG)" >&2
 # The client keeps idle connections for reuse across rounds; this sets how long explicitly, since the
 # JDK's default changed between versions (1200 s in 17, 30 s from 20 on).
-java -Djdk.httpclient.keepalive.timeout=600 -cp "bench/target/classes:$(cat bench/target/classpath.txt)" \
-  io.seatwatch.bench.contention.ContentionBench "http://127.0.0.1:$PORT" "$REQUESTS" "$CAPACITY" "$ROUNDS" | tee "$RESULTS"
+java -Djdk.httpclient.keepalive.timeout=600 -cp "$CLASSES" \
+  io.seatwatch.bench.contention.ContentionBench "http://127.0.0.1:$PORT" "$REQUESTS" "$CAPACITY" "$ROUNDS" "$API" | tee "$RESULTS"

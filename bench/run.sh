@@ -14,8 +14,11 @@ RESULTS=bench/target-results
 mkdir -p "$RESULTS"
 rm -f "$RESULTS"/*.md
 
-echo "bench: building the apps and the harness"
-./mvnw -q -B -DskipTests package
+# SEATWATCH_BENCH_NO_BUILD=1 uses the jars already built (CI builds them just before).
+if [[ -z "${SEATWATCH_BENCH_NO_BUILD:-}" ]]; then
+  echo "bench: building the apps and the harness"
+  ./mvnw -q -B -DskipTests package
+fi
 ./mvnw -q -B -f bench/pom.xml compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
 export SEATWATCH_BENCH_NO_BUILD=1
 

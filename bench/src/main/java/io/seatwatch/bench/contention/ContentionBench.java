@@ -20,8 +20,9 @@ import java.util.function.ToDoubleFunction;
  * the outcome checked against what the api promises (see {@link Round}). Prints a markdown table on
  * standard output, progress on standard error; exits 1 when a round is not correct.
  *
- * <p>Arguments: apiBaseUrl requests capacity rounds. Environment: SEATWATCH_JWT_SECRET, the api's HS256
- * secret (not an argument, so that it stays out of the process list).
+ * <p>Arguments: apiBaseUrl requests capacity rounds [apiPid]; with the api's process id, the api's CPU
+ * time per request is measured too (client and api share the machine). Environment: SEATWATCH_JWT_SECRET,
+ * the api's HS256 secret (not an argument, so that it stays out of the process list).
  *
  * <p>Connections: the JDK client has no per-host connection limit for HTTP/1.1. A request that finds no
  * idle connection in the pool opens a new one, and an answered request's connection goes back to the pool
@@ -31,7 +32,8 @@ import java.util.function.ToDoubleFunction;
  */
 public final class ContentionBench {
 
-    private static final int WARM_UP_BURSTS = 3;
+    private static final Duration WARM_UP = Duration.ofSeconds(30);
+    private static final int MIN_WARM_UP_BURSTS = 3;
     private static final int MAX_CAPACITY = 1000;        // CreateClassRequest: capacity 1..1000
     private static final int MAX_WAITLIST = 100_000;     // CreateClassRequest: waitlistCapacity 0..100000
 
@@ -40,6 +42,7 @@ public final class ContentionBench {
         int requests = Integer.parseInt(args[1]);
         int capacity = Integer.parseInt(args[2]);
         int rounds = Integer.parseInt(args[3]);
+        ProcessHandle apiProcess = args.length > 4 ? ProcessHandle.of(Long.parseLong(args[4])).orElseThrow() : null;
         if (requests < 1 || requests > MAX_WAITLIST || capacity < 1 || capacity > MAX_CAPACITY || rounds < 1) {
             throw new IllegalArgumentException("requests 1.." + MAX_WAITLIST + ", capacity 1.." + MAX_CAPACITY + ", rounds >= 1");
         }
@@ -65,29 +68,50 @@ public final class ContentionBench {
         // (e.g. the limit of waitlists per student).
         String run = Long.toString(System.currentTimeMillis(), 36);
 
-        // Warm-up: the JIT, and the client's pool gets its connections (the first burst opens them).
-        String warmUpClass = registrar.createClass("W" + run, capacity, MAX_WAITLIST);
-        for (int w = 1; w <= WARM_UP_BURSTS; w++) {
-            Burst.Outcome outcome = Burst.prepare(api, warmUpClass, students(run + "-w" + w, requests), tokens).fire(client);
-            long unexpected = outcome.answers().stream().filter(a -> a.status() != 201 && a.status() != 202).count();
-            System.err.printf(Locale.ROOT, "warm-up %d: %d enrollments in %.0f ms, %d not 201/202, %d connections open%n",
-                    w, requests, outcome.wallNanos() / 1e6, unexpected, openConnections(api.getPort()));
+        // Warm-up: both JVMs' JIT (C2 is still busy after a few thousand requests: the first bursts are several
+        // times slower than later ones), and the client's pool gets its connections (the first burst opens
+        // them). Warm-up bursts are rounds like the measured ones, on classes of their own, checked the same
+        // way but not measured.
+        List<Round> warmUps = new ArrayList<>();
+        long warmUpStart = System.nanoTime();
+        while (warmUps.size() < MIN_WARM_UP_BURSTS || System.nanoTime() - warmUpStart < WARM_UP.toNanos()) {
+            Round round = round(client, api, apiProcess, registrar, tokens, run + "-w", warmUps.size() + 1, requests, capacity);
+            warmUps.add(round);
+            System.err.printf(Locale.ROOT, "warm-up %d: %.0f requests/s, %s%n", round.number(), round.requestsPerSecond(),
+                    round.correct() ? "correct" : "NOT CORRECT: " + String.join("; ", round.problems()));
         }
+        double warmUpSeconds = (System.nanoTime() - warmUpStart) / 1e9;
 
         List<Round> results = new ArrayList<>();
         for (int r = 1; r <= rounds; r++) {
-            String classId = registrar.createClass("R" + run + "-" + r, capacity, requests);
-            Burst burst = Burst.prepare(api, classId, students(run + "-r" + r, requests), tokens);
-            Burst.Outcome outcome = burst.fire(client);
-            int connections = openConnections(api.getPort());
-            Round round = Round.check(r, capacity, outcome, registrar.counts(classId), registrar.enrolledStudents(classId),
-                    connections);
+            Round round = round(client, api, apiProcess, registrar, tokens, run + "-r", r, requests, capacity);
             results.add(round);
             System.err.printf(Locale.ROOT, "round %d: %.0f requests/s, %s%n", r, round.requestsPerSecond(),
                     round.correct() ? "correct" : "NOT CORRECT: " + String.join("; ", round.problems()));
         }
-        System.out.print(markdown(results, requests, capacity));
+        System.out.print(markdown(results, warmUps, warmUpSeconds, requests, capacity));
         System.exit(results.stream().allMatch(Round::correct) ? 0 : 1);
+    }
+
+    /** A new class, a burst of {@code requests} distinct students at it, then the registrar's read-back. */
+    private static Round round(HttpClient client, URI api, ProcessHandle apiProcess, Registrar registrar, Hs256Tokens tokens,
+                               String prefix, int number, int requests, int capacity) throws IOException, InterruptedException {
+        String id = prefix + number;
+        String classId = registrar.createClass(id, capacity, requests);
+        Burst burst = Burst.prepare(api, classId, students(id, requests), tokens);
+        long apiCpu = cpuNanos(apiProcess);
+        long clientCpu = cpuNanos(ProcessHandle.current());
+        Burst.Outcome outcome = burst.fire(client);
+        long apiCpuUsed = apiCpu < 0 ? -1 : cpuNanos(apiProcess) - apiCpu;
+        long clientCpuUsed = clientCpu < 0 ? -1 : cpuNanos(ProcessHandle.current()) - clientCpu;
+        int connections = openConnections(api.getPort());
+        return Round.check(number, capacity, outcome, registrar.counts(classId), registrar.enrolledStudents(classId),
+                connections, apiCpuUsed, clientCpuUsed);
+    }
+
+    /** The process's CPU time so far (user and system), or -1 when unknown. */
+    private static long cpuNanos(ProcessHandle process) {
+        return process == null ? -1 : process.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
     }
 
     private static List<String> students(String prefix, int count) {
@@ -98,13 +122,13 @@ public final class ContentionBench {
         return ids;
     }
 
-    private static String markdown(List<Round> rounds, int requests, int capacity) {
+    private static String markdown(List<Round> rounds, List<Round> warmUps, double warmUpSeconds, int requests, int capacity) {
         StringBuilder md = new StringBuilder();
         md.append("## Enrollment under contention\n\n");
         md.append(String.format(Locale.ROOT, "%,d distinct students enroll at the same instant in a new class of %d seats "
-                        + "(waitlist capacity %,d), %d rounds after %d warm-up bursts; the api alone (rate limit and relay off), "
-                        + "client on the same machine: %d CPUs, Java %s.%n%n",
-                requests, capacity, requests, rounds.size(), WARM_UP_BURSTS,
+                        + "(waitlist capacity %,d), %d round%s after %d warm-up bursts (%.0f s); the api alone (rate limit and "
+                        + "relay off), client on the same machine: %d CPUs, Java %s.%n%n",
+                requests, capacity, requests, rounds.size(), rounds.size() == 1 ? "" : "s", warmUps.size(), warmUpSeconds,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.runtime.version")));
         md.append("| round | requests | capacity | requests/s | p50 ms | p99 ms | max ms | enrolled | waitlisted | other | correct |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
@@ -119,15 +143,30 @@ public final class ContentionBench {
                 median(rounds, Round::p99Ms), median(rounds, Round::maxMs), median(rounds, Round::enrolled),
                 median(rounds, Round::waitlisted), median(rounds, Round::other), correct, rounds.size()));
         md.append("\n");
+        boolean connectionPerRequest = rounds.stream().allMatch(r -> r.connections() == requests);
         md.append(String.format(Locale.ROOT, "Concurrency: all %,d requests handed to the JDK HttpClient (HTTP/1.1, async) "
-                        + "within %.1f ms of the release (median); TCP connections open to the api after each round: %s "
-                        + "(one per concurrent request, opened by the first warm-up burst and reused).%n",
+                        + "within %.1f ms of the release (median); TCP connections open to the api after each round: %s%s.%n",
                 requests, median(rounds, Round::dispatchMs),
-                rounds.stream().map(r -> r.connections() < 0 ? "unknown" : String.valueOf(r.connections())).toList()));
+                rounds.stream().map(r -> r.connections() < 0 ? "unknown" : String.valueOf(r.connections())).toList(),
+                connectionPerRequest ? " (one per request: opened by the first warm-up burst, reused since)" : ""));
+        md.append(String.format(Locale.ROOT, "CPU per request during the bursts (median): api %.2f ms, this client %.2f ms. "
+                        + "Both share the %d CPUs, so requests/s is what this machine does with this client, not the api's ceiling.%n",
+                median(rounds, Round::apiCpuMsPerRequest), median(rounds, Round::clientCpuMsPerRequest),
+                Runtime.getRuntime().availableProcessors()));
         md.append("Latency: from a request's hand-off to its whole answer; requests/s: requests / (release to last answer).\n");
         md.append("Correct: exactly `capacity` answers 201 ENROLLED, the rest 202 WAITLISTED with positions 1..rest each once, "
                 + "nothing else; GET class shows enrolledCount = capacity and waitlistCount = rest; "
                 + "GET enrollments (pages of 100) lists exactly the students answered 201.\n");
+        md.append(String.format(Locale.ROOT, "Warm-up bursts, checked the same way (reported, not part of the exit status: "
+                        + "they show how a cold api copes): %d/%d correct, %.0f to %.0f requests/s.%n",
+                warmUps.stream().filter(Round::correct).count(), warmUps.size(),
+                warmUps.stream().mapToDouble(Round::requestsPerSecond).min().orElse(0),
+                warmUps.stream().mapToDouble(Round::requestsPerSecond).max().orElse(0)));
+        for (Round r : warmUps) {
+            for (String problem : r.problems()) {
+                md.append("\n**Warm-up burst ").append(r.number()).append(" not correct:** ").append(problem).append('\n');
+            }
+        }
         for (Round r : rounds) {
             for (String problem : r.problems()) {
                 md.append("\n**Round ").append(r.number()).append(" not correct:** ").append(problem).append('\n');

@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -15,14 +17,15 @@ import java.util.TreeSet;
  */
 record Round(int number, int requests, int capacity, double requestsPerSecond, double p50Ms, double p99Ms,
              double maxMs, int enrolled, int waitlisted, int other, double dispatchMs, int connections,
-             List<String> problems) {
+             double apiCpuMsPerRequest, double clientCpuMsPerRequest, List<String> problems) {
 
     boolean correct() {
         return problems.isEmpty();
     }
 
+    /** {@code apiCpuNanos} and {@code clientCpuNanos}: CPU time each process used during the burst (-1: unknown). */
     static Round check(int number, int capacity, Burst.Outcome outcome, Registrar.Counts counts,
-                       List<String> listed, int connections) {
+                       List<String> listed, int connections, long apiCpuNanos, long clientCpuNanos) {
         List<Burst.Answer> answers = outcome.answers();
         int requests = answers.size();
         int expectedEnrolled = Math.min(capacity, requests);
@@ -34,7 +37,7 @@ record Round(int number, int requests, int capacity, double requestsPerSecond, d
         int other = 0;
         int[] positionSeen = new int[expectedWaitlisted + 1];
         Set<Integer> strayPositions = new TreeSet<>();
-        List<String> otherSamples = new ArrayList<>();
+        Map<String, Integer> otherKinds = new TreeMap<>();  // e.g. "500 /problems/internal-error" -> count
         for (Burst.Answer a : answers) {
             String status = a.body() == null ? null : JsonFields.string(a.body(), "status");
             if (a.status() == 201 && "ENROLLED".equals(status)) {
@@ -49,9 +52,9 @@ record Round(int number, int requests, int capacity, double requestsPerSecond, d
                 }
             } else {
                 other++;
-                if (otherSamples.size() < 5) {
-                    otherSamples.add(a.studentId() + ": " + (a.failure() != null ? a.failure() : a.status() + " " + a.body()));
-                }
+                String kind = a.failure() != null ? a.failure().getClass().getSimpleName()
+                        : a.status() + " " + (a.body() == null ? "" : String.valueOf(JsonFields.string(a.body(), "type")));
+                otherKinds.merge(kind, 1, Integer::sum);
             }
         }
         int enrolled = enrolledStudents.size();
@@ -62,7 +65,7 @@ record Round(int number, int requests, int capacity, double requestsPerSecond, d
             problems.add(waitlisted + " answers 202 WAITLISTED, expected " + expectedWaitlisted);
         }
         if (other != 0) {
-            problems.add(other + " other answers, e.g. " + otherSamples);
+            problems.add(other + " other answers: " + otherKinds);
         }
         List<Integer> duplicated = new ArrayList<>();
         List<Integer> missing = new ArrayList<>();
@@ -77,6 +80,12 @@ record Round(int number, int requests, int capacity, double requestsPerSecond, d
             problems.add("waitlist positions: duplicated " + head(duplicated) + ", missing " + head(missing)
                     + ", out of 1.." + expectedWaitlisted + " " + head(new ArrayList<>(strayPositions)));
         }
+        int appliedUnanswered = counts.enrolledCount() + counts.waitlistCount() - enrolled - waitlisted;
+        if (other > 0 && appliedUnanswered > 0) {
+            // An error answer is not proof that nothing happened: e.g. a Redis command timeout after the script ran.
+            problems.add(appliedUnanswered + " of the " + other + " requests answered otherwise were applied nonetheless: the class"
+                    + " holds " + counts.enrolledCount() + " enrolled and " + counts.waitlistCount() + " waitlisted");
+        }
         if (counts.enrolledCount() != expectedEnrolled || counts.waitlistCount() != expectedWaitlisted) {
             problems.add("GET class: enrolledCount " + counts.enrolledCount() + ", waitlistCount " + counts.waitlistCount()
                     + ", expected " + expectedEnrolled + " and " + expectedWaitlisted);
@@ -90,7 +99,9 @@ record Round(int number, int requests, int capacity, double requestsPerSecond, d
         long[] latencies = answers.stream().mapToLong(Burst.Answer::latencyNanos).sorted().toArray();
         return new Round(number, requests, capacity, requests / (outcome.wallNanos() / 1e9),
                 percentile(latencies, 0.50), percentile(latencies, 0.99), latencies[latencies.length - 1] / 1e6,
-                enrolled, waitlisted, other, outcome.dispatchNanos() / 1e6, connections, List.copyOf(problems));
+                enrolled, waitlisted, other, outcome.dispatchNanos() / 1e6, connections,
+                apiCpuNanos < 0 ? Double.NaN : apiCpuNanos / 1e6 / requests,
+                clientCpuNanos < 0 ? Double.NaN : clientCpuNanos / 1e6 / requests, List.copyOf(problems));
     }
 
     /** Nearest-rank percentile, in milliseconds. */
