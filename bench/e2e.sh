@@ -25,6 +25,10 @@ rabbitmqctl -q add_vhost "$VHOST" >/dev/null
 rabbitmqctl -q set_permissions -p "$VHOST" guest ".*" ".*" ".*" >/dev/null
 trap cleanup EXIT
 
+# The image's JVM flags, read from the Dockerfile so that this follows it.
+SEATWATCH_BENCH_JVM_FLAGS=$(sed -n 's/^ENV JAVA_TOOL_OPTIONS="\(.*\)"$/\1/p' Dockerfile)
+[[ -n "$SEATWATCH_BENCH_JVM_FLAGS" ]] || { echo "no ENV JAVA_TOOL_OPTIONS=\"...\" line in the Dockerfile" >&2; exit 1; }
+export SEATWATCH_BENCH_JVM_FLAGS
 mkdir -p bench/target-results
 cd bench
 java -cp "target/classes:$(cat target/classpath.txt)" io.seatwatch.bench.e2e.EndToEndBench \

@@ -24,11 +24,12 @@ final class Apps implements AutoCloseable {
     static final int API_PORT = 18093, API_MANAGEMENT_PORT = 19093, EMAIL_PORT = 18094, WEBHOOK_PORT = 18095;
 
     /**
-     * The image's JVM flags (root Dockerfile, JAVA_TOOL_OPTIONS). {@code -XX:MaxRAM} stands in for the memory
-     * limit the JVM would read from its container's cgroup (the k8s base limits: api 768Mi, notifiers 512Mi).
+     * The image's JVM flags, read from the root Dockerfile's JAVA_TOOL_OPTIONS by e2e.sh. {@code -XX:MaxRAM}
+     * stands in for the memory limit the JVM would read from its container's cgroup (k8s base: api 768Mi,
+     * notifiers 512Mi).
      */
-    static final List<String> JVM_FLAGS = List.of("-XX:MaxRAMPercentage=75", "-XX:InitialRAMPercentage=25",
-            "-XX:+ExitOnOutOfMemoryError");
+    static final List<String> JVM_FLAGS = List.of(System.getenv().getOrDefault("SEATWATCH_BENCH_JVM_FLAGS", "").trim()
+            .split("\\s+"));
 
     final List<App> apps = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
