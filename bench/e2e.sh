@@ -28,6 +28,8 @@ trap cleanup EXIT
 # The image's JVM flags, read from the Dockerfile so that this follows it.
 SEATWATCH_BENCH_JVM_FLAGS=$(sed -n 's/^ENV JAVA_TOOL_OPTIONS="\(.*\)"$/\1/p' Dockerfile)
 [[ -n "$SEATWATCH_BENCH_JVM_FLAGS" ]] || { echo "no ENV JAVA_TOOL_OPTIONS=\"...\" line in the Dockerfile" >&2; exit 1; }
+# Experiments add flags with SEATWATCH_BENCH_EXTRA_JVM_FLAGS (e.g. a transport or GC to compare).
+SEATWATCH_BENCH_JVM_FLAGS="$SEATWATCH_BENCH_JVM_FLAGS ${SEATWATCH_BENCH_EXTRA_JVM_FLAGS:-}"
 export SEATWATCH_BENCH_JVM_FLAGS
 mkdir -p bench/target-results
 cd bench

@@ -116,10 +116,10 @@ public final class EndToEndBench {
             Files.createDirectories(out.toAbsolutePath().getParent());
             Files.writeString(out, report);
             System.out.println(report);
-            // Speed is reported, never enforced; a wrong result is: a duplicate, a refused drop, or a notification
-            // missing although nothing was left to process.
+            // Speed is reported, never enforced; a wrong result is a duplicate, or a notification missing for an
+            // accepted drop although nothing was left to process. Drops refused under overload (503) are reported.
             for (Row r : rows) {
-                if (r.emailDuplicates() + r.webhookDuplicates() + r.dropErrors() > 0
+                if (r.emailDuplicates() + r.webhookDuplicates() > 0
                         || (r.endBacklog() == 0 && r.emailMissing() + r.webhookMissing() > 0)) {
                     System.err.println("e2e: WRONG RESULT in phase " + r.phase() + " at " + r.rate() + "/s");
                     System.exit(3);
@@ -148,10 +148,16 @@ public final class EndToEndBench {
         sinks.clear();
         workload.dropSentAt.clear();
         workload.dropErrors.set(0);
+        workload.dropped.clear();
         AtomicLong maxBacklog = new AtomicLong();
         Thread sampler = new Thread(() -> {
+            int tick = 0;
             while (!Thread.currentThread().isInterrupted()) {
-                maxBacklog.accumulateAndGet(backlog.total(), Math::max);
+                long[] parts = backlog.parts();
+                maxBacklog.accumulateAndGet(parts[0] + parts[1] + parts[2], Math::max);
+                if (tick++ % 4 == 0) {
+                    System.err.printf("e2e: backlog outbox %d, email queue %d, webhook queue %d%n", parts[0], parts[1], parts[2]);
+                }
                 try {
                     TimeUnit.MILLISECONDS.sleep(250);
                 } catch (InterruptedException e) {
@@ -163,7 +169,8 @@ public final class EndToEndBench {
         sampler.start();
         double achieved = workload.drop(seats, rate);
         long deadline = System.nanoTime() + settle.toNanos();
-        int n = seats.size();
+        // Only drops answered 204 promote someone: a refused one (503 under overload) is counted, not awaited.
+        int n = workload.dropped.size();
         while ((sinks.emails.size() < n || sinks.webhooks.size() < n) && System.nanoTime() < deadline) {
             TimeUnit.MILLISECONDS.sleep(50);
         }
@@ -175,7 +182,7 @@ public final class EndToEndBench {
         Map<String, Long> sent = workload.dropSentAt;
         Counted email = count(sinks.emails, sent);
         Counted webhook = count(sinks.webhooks, sent);
-        return new Row(phase, rate, achieved, n, workload.dropErrors.get(), email.stats(), webhook.stats(), n - email.distinct(),
+        return new Row(phase, rate, achieved, seats.size(), workload.dropErrors.get(), email.stats(), webhook.stats(), n - email.distinct(),
                 email.total() - email.distinct(), n - webhook.distinct(), webhook.total() - webhook.distinct(), maxBacklog.get(),
                 endBacklog);
     }
@@ -238,11 +245,11 @@ public final class EndToEndBench {
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "Open loop, %d s per rate; latency = drop sent → email accepted by the SMTP server "
                 + "/ webhook request received; backlog = outbox entries + messages ready in both notifier queues.%n%n", secondsPerRate));
-        md.append("| phase | drops/s (sent) | drops | email p50 / p99 / max ms | webhook p50 / p99 / max ms | email missing / dup | webhook missing / dup | backlog max / end | held |\n");
+        md.append("| phase | drops/s (sent) | drops (refused) | email p50 / p99 / max ms | webhook p50 / p99 / max ms | email missing / dup | webhook missing / dup | backlog max / end | held |\n");
         md.append("|---|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
-            md.append(String.format(Locale.ROOT, "| %s | %.0f (%.0f) | %d | %.0f / %.0f / %.0f | %.0f / %.0f / %.0f | %d / %d | %d / %d | %d / %d | %s |%n",
-                    r.phase(), r.rate(), r.achieved(), r.drops(), r.email().p50(), r.email().p99(), r.email().max(),
+            md.append(String.format(Locale.ROOT, "| %s | %.0f (%.0f) | %d (%d) | %.0f / %.0f / %.0f | %.0f / %.0f / %.0f | %d / %d | %d / %d | %d / %d | %s |%n",
+                    r.phase(), r.rate(), r.achieved(), r.drops(), r.dropErrors(), r.email().p50(), r.email().p99(), r.email().max(),
                     r.webhook().p50(), r.webhook().p99(), r.webhook().max(), r.emailMissing(), r.emailDuplicates(),
                     r.webhookMissing(), r.webhookDuplicates(), r.maxBacklog(), r.endBacklog(), r.held() ? "yes" : "no"));
         }
@@ -290,15 +297,23 @@ public final class EndToEndBench {
         }
 
         long total() {
-            long total = redis.sync().xlen(PREFIX + "outbox");
-            for (String queue : List.of("seatwatch.events.email", "seatwatch.events.webhook")) {
+            long[] parts = parts();
+            return parts[0] + parts[1] + parts[2];
+        }
+
+        /** Unrelayed outbox entries, ready email messages, ready webhook messages. */
+        long[] parts() {
+            long[] parts = new long[3];
+            parts[0] = redis.sync().xlen(PREFIX + "outbox");
+            List<String> queues = List.of("seatwatch.events.email", "seatwatch.events.webhook");
+            for (int i = 0; i < queues.size(); i++) {
                 try (Channel channel = rabbit.createChannel()) {
-                    total += channel.queueDeclarePassive(queue).getMessageCount();
+                    parts[i + 1] = channel.queueDeclarePassive(queues.get(i)).getMessageCount();
                 } catch (Exception e) {
                     // not declared yet
                 }
             }
-            return total;
+            return parts;
         }
 
         @Override

@@ -35,6 +35,8 @@ final class Workload {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     final ConcurrentHashMap<String, Long> dropSentAt = new ConcurrentHashMap<>();
     final AtomicInteger dropErrors = new AtomicInteger();
+    /** The promoted students whose drop was answered 204: only these must be notified. */
+    final java.util.Set<String> dropped = ConcurrentHashMap.newKeySet();
 
     Workload(URI api, String jwtSecret, String webhookUrl) {
         this.api = api;
@@ -89,7 +91,7 @@ final class Workload {
             Seat seat = seats.get(i);
             dropSentAt.put(seat.promoted(), System.nanoTime());
             pending.add(send("DELETE", "/api/v1/classes/" + seat.classId() + "/enrollments/" + seat.dropper(), seat.dropperToken(),
-                    null, 204).exceptionally(e -> {
+                    null, 204).thenRun(() -> dropped.add(seat.promoted())).exceptionally(e -> {
                         dropErrors.incrementAndGet();
                         return null;
                     }));
