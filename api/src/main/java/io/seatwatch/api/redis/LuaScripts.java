@@ -9,7 +9,6 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -56,11 +55,8 @@ public class LuaScripts {
         /** Runs the script and parses its JSON reply; arguments are sent as strings. */
         public Mono<ScriptReply> run(List<String> keys, Object... args) {
             List<String> argv = java.util.Arrays.stream(args).map(a -> a == null ? "" : a.toString()).toList();
-            // Everything after the reply (parsing, the response, security, metrics) runs off Lettuce's I/O thread:
-            // on it, that work delayed the decoding of other replies until commands timed out under load.
             return redis.execute(script, keys, argv)
                     .next()
-                    .publishOn(Schedulers.parallel())
                     .map(reply -> new ScriptReply(name, (JsonNode) json.readTree(reply)));
         }
     }
