@@ -17,6 +17,8 @@ fi
 ./mvnw -q -B -f bench/pom.xml compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
 
 cleanup() {
+  # Apps of an earlier run that was killed would answer on these ports with another JWT secret.
+  pkill -f -- "--server.port=1809[345]" 2>/dev/null || true
   rabbitmqctl -q delete_vhost "$VHOST" >/dev/null 2>&1 || true
   redis-cli --scan --pattern "${PREFIX}*" | xargs -r -n 500 redis-cli unlink >/dev/null
 }

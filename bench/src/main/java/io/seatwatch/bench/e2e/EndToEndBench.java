@@ -63,6 +63,7 @@ public final class EndToEndBench {
         int smtpPort = freePort(), webhookPort = freePort();
         Path logs = Path.of("target-e2e-logs");
         Files.createDirectories(logs);
+        boolean wrong = false;
 
         try (Sinks sinks = new Sinks(smtpPort, webhookPort); Apps apps = new Apps();
              Backlog backlog = new Backlog(vhost)) {
@@ -122,9 +123,13 @@ public final class EndToEndBench {
                 if (r.emailDuplicates() + r.webhookDuplicates() > 0
                         || (r.endBacklog() == 0 && r.emailMissing() + r.webhookMissing() > 0)) {
                     System.err.println("e2e: WRONG RESULT in phase " + r.phase() + " at " + r.rate() + "/s");
-                    System.exit(3);
+                    wrong = true;
                 }
             }
+        }
+        // Only here, after the apps were stopped by the try's close: exiting inside it would leave them running.
+        if (wrong) {
+            System.exit(3);
         }
     }
 
