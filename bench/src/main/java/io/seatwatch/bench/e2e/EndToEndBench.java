@@ -39,7 +39,7 @@ public final class EndToEndBench {
     /** One rate's outcome. */
     record Row(String phase, double rate, double achieved, int drops, int dropErrors, Stats email, Stats webhook,
                int emailMissing, int emailDuplicates, int webhookMissing, int webhookDuplicates, long maxBacklog,
-               long endBacklog) {
+               long endBacklog, Map<String, Double> cpuMsPerDrop) {
 
         boolean held() {
             return dropErrors == 0 && emailMissing == 0 && webhookMissing == 0 && emailDuplicates == 0
@@ -80,13 +80,21 @@ public final class EndToEndBench {
                     "http://127.0.0.1:" + Apps.WEBHOOK_PORT + "/actuator/health/readiness", logs.resolve("notifier-webhook.log"));
             apps.awaitReady(Duration.ofMinutes(4));
             backlog.connect();
+            appPids = new LinkedHashMap<>();
+            for (Apps.App app : apps.apps) {
+                appPids.put(app.name(), app.process().pid());
+            }
+            allPids = processes(apps);
             System.err.println("e2e: the three apps are ready");
 
             Workload workload = new Workload(URI.create("http://127.0.0.1:" + Apps.API_PORT),
                     jwtSecret, "http://127.0.0.1:" + webhookPort + "/hook");
             String session = Long.toString(System.currentTimeMillis(), 36);
-            // Warm-up: JIT, connection pools, queues; not reported.
-            run("warm-up", workload, sinks, backlog, session + "w", 100, 400, Duration.ofSeconds(60));
+            // Warm-up: JIT, connection pools, queues; not reported. SEATWATCH_BENCH_WARMUP=RATE:DROPS.
+            String[] warmUp = System.getenv().getOrDefault("SEATWATCH_BENCH_WARMUP", "100:400").split(":");
+            Row warm = run("warm-up", workload, sinks, backlog, session + "w", Double.parseDouble(warmUp[0]),
+                    Integer.parseInt(warmUp[1]), Duration.ofSeconds(300));
+            print(warm);
 
             List<Row> rows = new ArrayList<>();
             double best = 0;
@@ -143,9 +151,33 @@ public final class EndToEndBench {
         long start = System.nanoTime();
         List<Workload.Seat> seats = workload.prepare(run, drops, 64);
         System.err.printf(Locale.ROOT, "e2e: prepared %d classes in %.1f s%n", drops, (System.nanoTime() - start) / 1e9);
-        // The preparation's load (its garbage, Redis writes) quiets down before the clock runs.
-        TimeUnit.SECONDS.sleep(2);
+        quiesce();
         return seats;
+    }
+
+    /** The apps, once started: their CPU tells when the preparation's work (JIT compilation included) is over. */
+    private static Map<String, Long> appPids = Map.of();
+
+    /** The apps, Redis, RabbitMQ and this process: the CPU a drop costs, everything included. */
+    private static Map<String, Long> allPids = Map.of();
+
+    /**
+     * Waits until the apps are nearly idle (under 10 % of one core together for a second; at most 90 s): the
+     * preparation leaves garbage, Redis writes and, above all, a queue of JIT compilations that would otherwise
+     * be measured as the next step's cost.
+     */
+    private static void quiesce() throws InterruptedException {
+        long start = System.nanoTime();
+        TimeUnit.SECONDS.sleep(2);
+        int quiet = 0;
+        double pct = Double.NaN;
+        while (quiet < 2 && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(90)) {
+            Map<String, Long> before = ticks(appPids);
+            TimeUnit.MILLISECONDS.sleep(500);
+            pct = cpuPercent(appPids, before, ticks(appPids), 0.5).values().stream().mapToDouble(Double::doubleValue).sum();
+            quiet = pct < 10 ? quiet + 1 : 0;
+        }
+        System.err.printf(Locale.ROOT, "e2e: apps quiet (%.0f %% of a core) after %.1f s%n", pct, (System.nanoTime() - start) / 1e9);
     }
 
     private static Row measure(String phase, Workload workload, Sinks sinks, Backlog backlog, List<Workload.Seat> seats,
@@ -173,6 +205,7 @@ public final class EndToEndBench {
         }, "backlog-sampler");
         sampler.setDaemon(true);
         sampler.start();
+        Map<String, Long> ticksBefore = ticks(allPids);
         double achieved = workload.drop(seats, rate);
         long deadline = System.nanoTime() + settle.toNanos();
         // Only drops answered 204 promote someone: a refused one (503 under overload) is counted, not awaited.
@@ -184,6 +217,11 @@ public final class EndToEndBench {
         TimeUnit.MILLISECONDS.sleep(500);
         sampler.interrupt();
         long endBacklog = backlog.total();
+        Map<String, Double> cpuMsPerDrop = new LinkedHashMap<>();
+        Map<String, Long> ticksAfter = ticks(allPids);
+        // From the first drop until the last notification (plus the half second above): 10 ms per Linux clock tick.
+        allPids.keySet().forEach(name -> cpuMsPerDrop.put(name, ticksBefore.get(name) < 0 ? Double.NaN
+                : (ticksAfter.get(name) - ticksBefore.get(name)) * 10.0 / Math.max(1, workload.dropped.size())));
 
         Map<String, Long> sent = workload.dropSentAt;
         Counted email = count(sinks.emails, sent);
@@ -192,7 +230,8 @@ public final class EndToEndBench {
         // Redis: its notification is not missing, and not counted here either.)
         return new Row(phase, rate, achieved, seats.size(), workload.dropErrors.get(), email.stats(), webhook.stats(),
                 missing(workload.dropped, sinks.emails), email.total() - email.distinct(),
-                missing(workload.dropped, sinks.webhooks), webhook.total() - webhook.distinct(), maxBacklog.get(), endBacklog);
+                missing(workload.dropped, sinks.webhooks), webhook.total() - webhook.distinct(), maxBacklog.get(), endBacklog,
+                cpuMsPerDrop);
     }
 
     private static int missing(java.util.Set<String> dropped, Iterable<Sinks.Arrival> arrivals) {
@@ -223,6 +262,9 @@ public final class EndToEndBench {
                 r.phase(), r.rate(), r.email().p50(), r.email().p99(), r.email().max(), r.emailMissing(), r.emailDuplicates(),
                 r.webhook().p50(), r.webhook().p99(), r.webhook().max(), r.webhookMissing(), r.webhookDuplicates(),
                 r.maxBacklog(), r.endBacklog(), r.held() ? "held" : "NOT held");
+        StringBuilder cpu = new StringBuilder();
+        r.cpuMsPerDrop().forEach((name, ms) -> cpu.append(String.format(Locale.ROOT, " %s %.1f;", name, ms)));
+        System.err.println("e2e:   CPU ms per drop:" + cpu);
     }
 
     private static Map<String, Long> processes(Apps apps) {
@@ -269,6 +311,21 @@ public final class EndToEndBench {
                     r.webhookMissing(), r.webhookDuplicates(), r.maxBacklog(), r.endBacklog(), r.held() ? "yes" : "no"));
         }
         md.append('\n');
+        md.append("CPU per promoted drop, ms, from the first drop to the last notification (idle work included, so low rates "
+                + "read high); the bound is what the machine's ").append(Runtime.getRuntime().availableProcessors())
+                .append(" cores could process at that cost:\n\n| phase | drops/s |");
+        rows.get(0).cpuMsPerDrop().keySet().forEach(name -> md.append(' ').append(name).append(" |"));
+        md.append(" total | bound, drops/s |\n|---|---|");
+        rows.get(0).cpuMsPerDrop().keySet().forEach(name -> md.append("---|"));
+        md.append("---|---|\n");
+        for (Row r : rows) {
+            md.append(String.format(Locale.ROOT, "| %s | %.0f |", r.phase(), r.rate()));
+            r.cpuMsPerDrop().values().forEach(ms -> md.append(String.format(Locale.ROOT, " %.1f |", ms)));
+            double total = r.cpuMsPerDrop().values().stream().filter(ms -> !ms.isNaN()).mapToDouble(Double::doubleValue).sum();
+            md.append(String.format(Locale.ROOT, " %.1f | %.0f |%n", total,
+                    Runtime.getRuntime().availableProcessors() * 1000 / total));
+        }
+        md.append('\n');
         if (sustained != null) {
             md.append(String.format(Locale.ROOT, "Highest step rate that held: %.0f drops/s; held for %d s: %s.%n%n", best,
                     sustainSeconds, sustained.held() ? "yes" : "no"));
@@ -277,7 +334,8 @@ public final class EndToEndBench {
             cpu.forEach((name, pct) -> md.append(String.format(Locale.ROOT, "| %s | %.0f |%n", name, pct)));
             md.append('\n');
         } else {
-            md.append("No step rate held (p99 ≤ 1 s, nothing lost or duplicated, no backlog left): no sustained run.\n\n");
+            md.append(best > 0 ? "No sustained run was asked for.\n\n"
+                    : "No step rate held (p99 ≤ 1 s, nothing lost or duplicated, no backlog left): no sustained run.\n\n");
         }
         md.append("Peak RSS (VmHWM) after the run, MB: ");
         rss.forEach((name, mb) -> md.append(name).append(' ').append(mb).append("; "));

@@ -1,6 +1,8 @@
 package io.seatwatch.notifier.email;
 
+import jakarta.mail.util.StreamProvider;
 import java.util.function.Consumer;
+import org.eclipse.angus.mail.util.MailStreamProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
@@ -20,6 +22,13 @@ import org.springframework.messaging.support.ErrorMessage;
 class EmailFunctionConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(EmailFunctionConfiguration.class);
+
+    static {
+        // Jakarta Mail 2.1 looks its StreamProvider up through ServiceLoader each time it creates a body part or
+        // encodes a header (jakartaee/mail-api#699, #861). Scanning Spring Boot's nested jar that way took a third
+        // of this app's CPU per email in bench/e2e.sh; named here, the lookup is a Class.forName.
+        System.getProperties().putIfAbsent(StreamProvider.class.getName(), MailStreamProvider.class.getName());
+    }
 
     @Bean
     Consumer<Message<byte[]>> email(EmailNotifier notifier) {

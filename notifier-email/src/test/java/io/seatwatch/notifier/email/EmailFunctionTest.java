@@ -6,11 +6,13 @@ import static org.awaitility.Awaitility.await;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.util.StreamProvider;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.angus.mail.util.MailStreamProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,6 +21,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.cloud.stream.binder.test.EnableTestBinder;
 import org.springframework.cloud.stream.binder.test.InputDestination;
+import org.springframework.cloud.stream.config.BindingServiceProperties;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.messaging.support.MessageBuilder;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -58,6 +61,9 @@ class EmailFunctionTest {
     @Autowired
     MeterRegistry meters;
 
+    @Autowired
+    BindingServiceProperties bindings;
+
     static final TestRedis KEYS = new TestRedis(PREFIX);
 
     @BeforeEach
@@ -77,6 +83,17 @@ class EmailFunctionTest {
 
     static MimeMessage[] mailsTo(String address) {
         return Mailboxes.to(GREEN, address);
+    }
+
+    @Test
+    void jakartaMailFindsItsStreamProviderByNameNotByScanningTheClassPath() {
+        assertThat(System.getProperty(StreamProvider.class.getName())).isEqualTo(MailStreamProvider.class.getName());
+        assertThat(StreamProvider.provider()).isInstanceOf(MailStreamProvider.class);
+    }
+
+    @Test
+    void theFunctionGetsTheRawBytesWithoutAConversionAttempt() {
+        assertThat(bindings.getBindingProperties("email-in-0").getConsumer().isUseNativeDecoding()).isTrue();
     }
 
     @Test

@@ -16,9 +16,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.amqp.core.Message;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.cloud.stream.config.BindingServiceProperties;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
@@ -49,6 +51,11 @@ class DeliveryTest extends NotifierTestSupport {
 
     private void awaitStatus(String eventId, String status) {
         await().atMost(seconds(10)).untilAsserted(() -> assertThat(status(eventId)).isEqualTo(status));
+    }
+
+    @Test
+    void theFunctionGetsTheRawBytesWithoutAConversionAttempt(@Autowired BindingServiceProperties bindings) {
+        assertThat(bindings.getBindingProperties("webhook-in-0").getConsumer().isUseNativeDecoding()).isTrue();
     }
 
     // ---- the request ----
