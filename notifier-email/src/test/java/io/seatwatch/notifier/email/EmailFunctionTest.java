@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.angus.mail.util.MailStreamProvider;
 import org.junit.jupiter.api.AfterAll;
@@ -23,6 +24,8 @@ import org.springframework.cloud.stream.binder.test.EnableTestBinder;
 import org.springframework.cloud.stream.binder.test.InputDestination;
 import org.springframework.cloud.stream.config.BindingServiceProperties;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.mail.javamail.JavaMailSender;
+import org.springframework.mail.javamail.JavaMailSenderImpl;
 import org.springframework.messaging.support.MessageBuilder;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -64,6 +67,9 @@ class EmailFunctionTest {
     @Autowired
     BindingServiceProperties bindings;
 
+    @Autowired
+    JavaMailSender mailSender;
+
     static final TestRedis KEYS = new TestRedis(PREFIX);
 
     @BeforeEach
@@ -94,6 +100,19 @@ class EmailFunctionTest {
     @Test
     void theFunctionGetsTheRawBytesWithoutAConversionAttempt() {
         assertThat(bindings.getBindingProperties("email-in-0").getConsumer().isUseNativeDecoding()).isTrue();
+    }
+
+    @Test
+    void everySmtpConnectionTimesItsWritesOnOneSharedExecutorThatOutlivesIt() {
+        Object executor = ((JavaMailSenderImpl) mailSender).getJavaMailProperties().get(EmailSender.WRITE_TIMEOUT_EXECUTOR);
+        assertThat(executor).isInstanceOf(ScheduledExecutorService.class);
+
+        input.send(Events.message(Events.promotion(Events.newId(), "erin", "erin@example.edu")), DESTINATION);
+        assertThat(mailsTo("erin@example.edu")).hasSize(1);
+        // Angus Mail shuts down the executors it starts itself when the connection closes, never one it was given.
+        assertThat(((ScheduledExecutorService) executor).isShutdown()).isFalse();
+        assertThat(((JavaMailSenderImpl) mailSender).getSession().getProperties().get(EmailSender.WRITE_TIMEOUT_EXECUTOR))
+                .isSameAs(executor);
     }
 
     @Test

@@ -6,7 +6,8 @@ import io.micrometer.tracing.propagation.Propagator;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.JsonNode;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -44,13 +45,24 @@ class EventTraces {
         }
     }
 
+    /** The event's top-level {@code traceparent}, read with the streaming parser: no tree for a log line. */
     private String traceparent(String event) {
         if (event == null) {
             return null;
         }
-        try {
-            JsonNode value = json.readTree(event).get("traceparent");
-            return value != null && value.isString() ? value.asString() : null;
+        try (JsonParser parser = json.createParser(event)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            for (JsonToken token = parser.nextToken(); token == JsonToken.PROPERTY_NAME; token = parser.nextToken()) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if ("traceparent".equals(name)) {
+                    return value == JsonToken.VALUE_STRING ? parser.getString() : null;
+                }
+                parser.skipChildren();
+            }
+            return null;
         } catch (RuntimeException e) {
             return null; // the event was validated at intake; an unreadable one simply has no trace
         }
