@@ -2,12 +2,14 @@
 # End to end, open loop (issue 8, part 3): drops at fixed rates, each promoting a subscribed student; time from
 # the drop to the email accepted by an SMTP server and to the webhook received; every notification counted;
 # the highest rate that held is then held for SUSTAIN seconds, with the CPU of each process and peak RSS.
-#   bench/e2e.sh [RATES=50,200,500,1000] [SECONDS_PER_RATE=10] [SUSTAIN=60]
+#   bench/e2e.sh [RATES=50,200,500,1000] [SECONDS_PER_RATE=10] [SUSTAIN=60] [WARMUP=300:3000:8]
+# WARMUP is RATE:DROPS:MAX_ROUNDS: rounds of drops, not reported, until a round's CPU per drop is within 10 % of
+# the round before (the JIT has compiled the hot paths; a cold JVM costs several times as much per drop).
 # Needs Redis and RabbitMQ on localhost (a vhost of its own is created and deleted). Writes
 # bench/target-results/e2e.md.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-RATES="${1:-50,200,500,1000}"; SECONDS_PER_RATE="${2:-10}"; SUSTAIN="${3:-60}"
+RATES="${1:-50,200,500,1000}"; SECONDS_PER_RATE="${2:-10}"; SUSTAIN="${3:-60}"; WARMUP="${4:-300:3000:8}"
 VHOST=seatwatch-bench-e2e; PREFIX="sw:v1:bench:e2e:"
 cd "$ROOT"
 jar_of() { ls "$ROOT/$1"/target/*.jar | grep -v -e '-plain\.jar$' | head -n1; }
@@ -37,4 +39,4 @@ mkdir -p bench/target-results
 cd bench
 java -cp "target/classes:$(cat target/classpath.txt)" io.seatwatch.bench.e2e.EndToEndBench \
   "$(jar_of api)" "$(jar_of notifier-email)" "$(jar_of notifier-webhook)" "$VHOST" target-results/e2e.md \
-  "$RATES" "$SECONDS_PER_RATE" "$SUSTAIN"
+  "$RATES" "$SECONDS_PER_RATE" "$SUSTAIN" "$WARMUP"

@@ -28,7 +28,7 @@ if [[ "$MODE" == "--smoke" ]]; then
   PARTS=(
     "1. HTTP: ping, position 200 and 304; 5. position at sizes 15 and 100,000|bench/http.sh 2 16 1 1"
     "2. Enrollment under contention|bench/contention.sh 200 20 1"
-    "3. End to end, open loop|bench/e2e.sh 50 5 0"
+    "3. End to end, open loop|bench/e2e.sh 50 5 0 100:200:1"
     "4. The relay alone vs RabbitMQ PerfTest|bench/relay.sh 2000 50 1"
   )
 else
@@ -36,7 +36,7 @@ else
   PARTS=(
     "1. HTTP: ping, position 200 and 304; 5. position at sizes 15 and 100,000|bench/http.sh 10 32 3 10"
     "2. Enrollment under contention|bench/contention.sh 1000 100 3"
-    "3. End to end, open loop|bench/e2e.sh 50,200,500,1000 10 60"
+    "3. End to end, open loop|bench/e2e.sh 50,200,500,1000 20 60 300:3000:8"
     "4. The relay alone vs RabbitMQ PerfTest|bench/relay.sh 20000 200 5"
     "6. Startup time and memory|bench/startup.sh 3"
   )

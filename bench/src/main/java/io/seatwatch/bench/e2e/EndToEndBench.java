@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * peak RSS.
  *
  * <p>Arguments: apiJar emailJar webhookJar vhost outFile rates(comma-separated) secondsPerRate sustainSeconds
+ * [warmUp=RATE:DROPS:MAX_ROUNDS]
  */
 public final class EndToEndBench {
 
@@ -40,6 +41,10 @@ public final class EndToEndBench {
     record Row(String phase, double rate, double achieved, int drops, int dropErrors, Stats email, Stats webhook,
                int emailMissing, int emailDuplicates, int webhookMissing, int webhookDuplicates, long maxBacklog,
                long endBacklog, Map<String, Double> cpuMsPerDrop) {
+
+        double cpuMsTotal() {
+            return cpuMsPerDrop.values().stream().filter(ms -> !ms.isNaN()).mapToDouble(Double::doubleValue).sum();
+        }
 
         boolean held() {
             return dropErrors == 0 && emailMissing == 0 && webhookMissing == 0 && emailDuplicates == 0
@@ -90,11 +95,20 @@ public final class EndToEndBench {
             Workload workload = new Workload(URI.create("http://127.0.0.1:" + Apps.API_PORT),
                     jwtSecret, "http://127.0.0.1:" + webhookPort + "/hook");
             String session = Long.toString(System.currentTimeMillis(), 36);
-            // Warm-up: JIT, connection pools, queues; not reported. SEATWATCH_BENCH_WARMUP=RATE:DROPS.
-            String[] warmUp = System.getenv().getOrDefault("SEATWATCH_BENCH_WARMUP", "100:400").split(":");
-            Row warm = run("warm-up", workload, sinks, backlog, session + "w", Double.parseDouble(warmUp[0]),
-                    Integer.parseInt(warmUp[1]), Duration.ofSeconds(300));
-            print(warm);
+            // Warm-up, not reported: rounds of drops until a round costs (CPU per drop, all processes) within 10 % of
+            // the one before, i.e. the JIT has compiled the hot paths; at most the given number of rounds.
+            String[] warmUp = (args.length > 8 ? args[8] : "300:3000:8").split(":");
+            double previous = Double.NaN;
+            for (int round = 1; round <= Integer.parseInt(warmUp[2]); round++) {
+                Row warm = run("warm-up " + round, workload, sinks, backlog, session + "w" + round,
+                        Double.parseDouble(warmUp[0]), Integer.parseInt(warmUp[1]), Duration.ofSeconds(300));
+                print(warm);
+                double cost = warm.cpuMsTotal();
+                if (Math.abs(cost - previous) <= 0.1 * previous) {
+                    break;
+                }
+                previous = cost;
+            }
 
             List<Row> rows = new ArrayList<>();
             double best = 0;
@@ -264,7 +278,7 @@ public final class EndToEndBench {
                 r.maxBacklog(), r.endBacklog(), r.held() ? "held" : "NOT held");
         StringBuilder cpu = new StringBuilder();
         r.cpuMsPerDrop().forEach((name, ms) -> cpu.append(String.format(Locale.ROOT, " %s %.1f;", name, ms)));
-        System.err.println("e2e:   CPU ms per drop:" + cpu);
+        System.err.printf(Locale.ROOT, "e2e:   CPU ms per drop: total %.1f;%s%n", r.cpuMsTotal(), cpu);
     }
 
     private static Map<String, Long> processes(Apps apps) {
@@ -321,7 +335,7 @@ public final class EndToEndBench {
         for (Row r : rows) {
             md.append(String.format(Locale.ROOT, "| %s | %.0f |", r.phase(), r.rate()));
             r.cpuMsPerDrop().values().forEach(ms -> md.append(String.format(Locale.ROOT, " %.1f |", ms)));
-            double total = r.cpuMsPerDrop().values().stream().filter(ms -> !ms.isNaN()).mapToDouble(Double::doubleValue).sum();
+            double total = r.cpuMsTotal();
             md.append(String.format(Locale.ROOT, " %.1f | %.0f |%n", total,
                     Runtime.getRuntime().availableProcessors() * 1000 / total));
         }
