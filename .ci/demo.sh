@@ -28,8 +28,10 @@ echo "demo-test: ./seatwatch demo alone started the stack, passed and stopped it
 
 # 2. ./seatwatch up in one terminal, the demo in another, then Ctrl-C.
 # Job control: the launcher runs in its own process group and gets SIGINT as from a terminal's Ctrl-C.
+# A job started by a shell without job control (nohup, `cmd &` in a script) inherits SIGINT ignored, and bash cannot
+# trap a signal ignored on entry: restore the default so that the launcher's own Ctrl-C handling is what is tested.
 set -m
-LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs ./seatwatch up >"$log" 2>&1 &
+LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or die "exec: $!"' ./seatwatch up >"$log" 2>&1 &
 up=$!
 set +m
 trap 'kill -TERM $up 2>/dev/null || true' EXIT
@@ -71,6 +73,9 @@ grep -q '/api/v1/classes/{classId}/waitlist/{studentId}' <<<"$docs" || fail "the
 echo "demo-test: the OpenAPI document is served"
 
 kill -INT $up
+# Bounded: a launcher that ignored the signal would otherwise hold CI until its timeout.
+for _ in $(seq 1 60); do kill -0 $up 2>/dev/null || break; sleep 1; done
+kill -0 $up 2>/dev/null && fail "./seatwatch up still runs 60 s after SIGINT"
 status=0
 wait $up || status=$?
 trap - EXIT
