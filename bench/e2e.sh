@@ -29,12 +29,15 @@ rabbitmqctl -q add_vhost "$VHOST" >/dev/null
 rabbitmqctl -q set_permissions -p "$VHOST" guest ".*" ".*" ".*" >/dev/null
 trap cleanup EXIT
 
-# The image's JVM flags, read from the Dockerfile so that this follows it.
-SEATWATCH_BENCH_JVM_FLAGS=$(sed -n 's/^ENV JAVA_TOOL_OPTIONS="\(.*\)"$/\1/p' Dockerfile)
-[[ -n "$SEATWATCH_BENCH_JVM_FLAGS" ]] || { echo "no ENV JAVA_TOOL_OPTIONS=\"...\" line in the Dockerfile" >&2; exit 1; }
-# Experiments add flags with SEATWATCH_BENCH_EXTRA_JVM_FLAGS (e.g. a transport or GC to compare).
-SEATWATCH_BENCH_JVM_FLAGS="$SEATWATCH_BENCH_JVM_FLAGS ${SEATWATCH_BENCH_EXTRA_JVM_FLAGS:-}"
-export SEATWATCH_BENCH_JVM_FLAGS
+# The JVM options as deployed (Apps.java): the image's JAVA_TOOL_OPTIONS, read from the Dockerfile, then each
+# app's JDK_JAVA_OPTIONS from k8s/base, which the java launcher applies after them. Experiments add flags with
+# SEATWATCH_BENCH_EXTRA_JVM_FLAGS (e.g. a transport or GC to compare): on the command line, they come last.
+export SEATWATCH_BENCH_JAVA_TOOL_OPTIONS; SEATWATCH_BENCH_JAVA_TOOL_OPTIONS=$(sed -n 's/^ENV JAVA_TOOL_OPTIONS="\(.*\)"$/\1/p' Dockerfile)
+[[ -n "$SEATWATCH_BENCH_JAVA_TOOL_OPTIONS" ]] || { echo "no ENV JAVA_TOOL_OPTIONS=\"...\" line in the Dockerfile" >&2; exit 1; }
+source bench/k8s-jvm-options.sh
+export SEATWATCH_BENCH_JDK_JAVA_OPTIONS_API; SEATWATCH_BENCH_JDK_JAVA_OPTIONS_API=$(k8s_jdk_java_options api)
+export SEATWATCH_BENCH_JDK_JAVA_OPTIONS_NOTIFIER_EMAIL; SEATWATCH_BENCH_JDK_JAVA_OPTIONS_NOTIFIER_EMAIL=$(k8s_jdk_java_options notifier-email)
+export SEATWATCH_BENCH_JDK_JAVA_OPTIONS_NOTIFIER_WEBHOOK; SEATWATCH_BENCH_JDK_JAVA_OPTIONS_NOTIFIER_WEBHOOK=$(k8s_jdk_java_options notifier-webhook)
 mkdir -p bench/target-results
 cd bench
 java -cp "target/classes:$(cat target/classpath.txt)" io.seatwatch.bench.e2e.EndToEndBench \

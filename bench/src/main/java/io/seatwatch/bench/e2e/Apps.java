@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -23,26 +24,30 @@ final class Apps implements AutoCloseable {
 
     static final int API_PORT = 18093, API_MANAGEMENT_PORT = 19093, EMAIL_PORT = 18094, WEBHOOK_PORT = 18095;
 
-    /**
-     * The image's JVM flags, read from the root Dockerfile's JAVA_TOOL_OPTIONS by e2e.sh. {@code -XX:MaxRAM}
-     * stands in for the memory limit the JVM would read from its container's cgroup (k8s base: api 768Mi,
-     * notifiers 512Mi).
-     */
-    static final List<String> JVM_FLAGS = List.of(System.getenv().getOrDefault("SEATWATCH_BENCH_JVM_FLAGS", "").trim()
-            .split("\\s+"));
+    /** Flags an experiment adds (SEATWATCH_BENCH_EXTRA_JVM_FLAGS): on the command line, after everything else. */
+    static final List<String> EXTRA_JVM_FLAGS = List.of(System.getenv().getOrDefault("SEATWATCH_BENCH_EXTRA_JVM_FLAGS", "")
+            .trim().split("\\s+")).stream().filter(flag -> !flag.isEmpty()).toList();
 
     final List<App> apps = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
 
     void start(String name, String jar, int memoryLimitMb, Map<String, String> env, List<String> args, String readiness,
                Path log) throws IOException {
-        List<String> command = new ArrayList<>(List.of("java"));
-        command.addAll(JVM_FLAGS);
-        command.add("-XX:MaxRAM=" + memoryLimitMb + "m");
+        // -XX:MaxRAM stands in for the memory limit the JVM would read from its container's cgroup (k8s base: api
+        // 768Mi, notifiers 512Mi).
+        List<String> command = new ArrayList<>(List.of("java", "-XX:MaxRAM=" + memoryLimitMb + "m"));
+        command.addAll(EXTRA_JVM_FLAGS);
         command.addAll(List.of("-jar", jar));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(env);
+        // As deployed (read by e2e.sh): the image's JAVA_TOOL_OPTIONS, then the app's own JDK_JAVA_OPTIONS from
+        // k8s/base, which the java launcher applies after them.
+        builder.environment().put("JAVA_TOOL_OPTIONS", System.getenv().getOrDefault("SEATWATCH_BENCH_JAVA_TOOL_OPTIONS", ""));
+        String own = System.getenv("SEATWATCH_BENCH_JDK_JAVA_OPTIONS_" + name.toUpperCase(Locale.ROOT).replace('-', '_'));
+        if (own != null && !own.isBlank()) {
+            builder.environment().put("JDK_JAVA_OPTIONS", own);
+        }
         apps.add(new App(name, builder.start(), readiness));
     }
 

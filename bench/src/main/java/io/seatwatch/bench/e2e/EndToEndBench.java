@@ -15,12 +15,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.LongStream;
 
 /**
  * End to end, open loop: drops at fixed rates, each promoting a subscribed student; the time from sending the
@@ -85,11 +88,9 @@ public final class EndToEndBench {
                     "http://127.0.0.1:" + Apps.WEBHOOK_PORT + "/actuator/health/readiness", logs.resolve("notifier-webhook.log"));
             apps.awaitReady(Duration.ofMinutes(4));
             backlog.connect();
-            appPids = new LinkedHashMap<>();
-            for (Apps.App app : apps.apps) {
-                appPids.put(app.name(), app.process().pid());
-            }
             allPids = processes(apps);
+            appPids = new LinkedHashMap<>(allPids);
+            appPids.keySet().retainAll(apps.apps.stream().map(Apps.App::name).toList());
             System.err.println("e2e: the three apps are ready");
 
             Workload workload = new Workload(URI.create("http://127.0.0.1:" + Apps.API_PORT),
@@ -126,11 +127,10 @@ public final class EndToEndBench {
             if (best > 0 && sustainSeconds > 0) {
                 int drops = (int) Math.round(best * sustainSeconds);
                 List<Workload.Seat> seats = prepareQuietly(workload, session + "s", drops);
-                Map<String, Long> pids = processes(apps);
-                Map<String, Long> before = ticks(pids);
+                Map<String, Long> before = ticks(allPids);
                 long start = System.nanoTime();
                 sustained = measure("sustain", workload, sinks, backlog, seats, best, Duration.ofSeconds(120));
-                cpu = cpuPercent(pids, before, ticks(pids), (System.nanoTime() - start) / 1e9);
+                cpu = cpuPercent(allPids, before, ticks(allPids), (System.nanoTime() - start) / 1e9);
                 rows.add(sustained);
                 print(sustained);
             }
@@ -205,7 +205,7 @@ public final class EndToEndBench {
             int tick = 0;
             while (!Thread.currentThread().isInterrupted()) {
                 long[] parts = backlog.parts();
-                maxBacklog.accumulateAndGet(parts[0] + parts[1] + parts[2] + parts[3], Math::max);
+                maxBacklog.accumulateAndGet(LongStream.of(parts).sum(), Math::max);
                 if (tick++ % 4 == 0) {
                     System.err.printf("e2e: backlog outbox %d, email queue %d, webhook queue %d, webhook schedule %d%n",
                             parts[0], parts[1], parts[2], parts[3]);
@@ -248,8 +248,8 @@ public final class EndToEndBench {
                 cpuMsPerDrop);
     }
 
-    private static int missing(java.util.Set<String> dropped, Iterable<Sinks.Arrival> arrivals) {
-        java.util.Set<String> arrived = new java.util.HashSet<>();
+    private static int missing(Set<String> dropped, Iterable<Sinks.Arrival> arrivals) {
+        Set<String> arrived = new HashSet<>();
         arrivals.forEach(a -> arrived.add(a.student()));
         return (int) dropped.stream().filter(s -> !arrived.contains(s)).count();
     }
@@ -384,8 +384,7 @@ public final class EndToEndBench {
         }
 
         long total() {
-            long[] parts = parts();
-            return parts[0] + parts[1] + parts[2] + parts[3];
+            return LongStream.of(parts()).sum();
         }
 
         /** Unrelayed outbox entries, ready email messages, ready webhook messages, webhook deliveries scheduled. */

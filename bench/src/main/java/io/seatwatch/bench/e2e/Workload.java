@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -36,7 +37,7 @@ final class Workload {
     final ConcurrentHashMap<String, Long> dropSentAt = new ConcurrentHashMap<>();
     final AtomicInteger dropErrors = new AtomicInteger();
     /** The promoted students whose drop was answered 204: only these must be notified. */
-    final java.util.Set<String> dropped = ConcurrentHashMap.newKeySet();
+    final Set<String> dropped = ConcurrentHashMap.newKeySet();
 
     Workload(URI api, String jwtSecret, String webhookUrl) {
         this.api = api;
