@@ -1,6 +1,7 @@
 package io.seatwatch.notifier.email;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.springframework.stereotype.Component;
@@ -14,7 +15,8 @@ import org.springframework.stereotype.Component;
  *   <li>{@code seatwatch.email.dead.lettered}: messages handed to the dead-letter queue;</li>
  *   <li>{@code seatwatch.email.skipped} {reason=no-address|other-type|expired}: events acknowledged without an email;</li>
  *   <li>{@code seatwatch.email.lease.takeovers}: emails sent after waiting out another claimer's lease;</li>
- *   <li>{@code seatwatch.email.send} {type, outcome}: SMTP send latency.</li>
+ *   <li>{@code seatwatch.email.send} {type, outcome}: SMTP send latency;</li>
+ *   <li>{@code seatwatch.email.smtp.connections} {state=active|idle}: open SMTP connections.</li>
  * </ul>
  */
 @Component
@@ -60,6 +62,13 @@ class EmailMetrics {
     Timer sendTimer(String type, String outcome) {
         return Timer.builder("seatwatch.email.send").description("SMTP send latency")
                 .tag("type", type).tag("outcome", outcome).register(meters);
+    }
+
+    void watch(SmtpConnections connections) {
+        Gauge.builder("seatwatch.email.smtp.connections", connections, SmtpConnections::active)
+                .description("Open SMTP connections").tag("state", "active").register(meters);
+        Gauge.builder("seatwatch.email.smtp.connections", connections, SmtpConnections::idle)
+                .description("Open SMTP connections").tag("state", "idle").register(meters);
     }
 
     Counter deadLettered() {

@@ -1,8 +1,10 @@
 package io.seatwatch.notifier.email;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Locale;
@@ -29,6 +31,7 @@ import org.springframework.validation.annotation.Validated;
  * @param causes              overrides of the sentence that explains a cause ({@code STUDENT_DROP: "…"})
  * @param templates           body templates: plain text and HTML per email
  * @param dedupe              lease and done marker in Redis
+ * @param connections         SMTP connections kept open between emails
  * @param shutdownTimeout     how long stopping waits for an email in progress (its retries included); a
  *                            message still unfinished then is left unacknowledged, so the broker redelivers it
  */
@@ -48,6 +51,7 @@ public record EmailProperties(
         Map<String, String> causes,
         @NotNull @DefaultValue Templates templates,
         @NotNull @DefaultValue Dedupe dedupe,
+        @NotNull @Valid @DefaultValue Connections connections,
         @NotNull @DefaultValue("20s") Duration shutdownTimeout) {
 
     public EmailProperties {
@@ -73,4 +77,24 @@ public record EmailProperties(
             @DefaultValue("60s") Duration leaseTtl,
             @DefaultValue("7d") Duration doneTtl,
             @DefaultValue("500ms") Duration leasePoll) {}
+
+    /**
+     * SMTP connections kept open between emails, each carrying one email at a time.
+     *
+     * @param maxOpen         most connections open at once; at least the binding's {@code concurrency}, or
+     *                        consumers wait for each other
+     * @param maxWait         how long a send waits for a connection when all {@code maxOpen} are busy (then it
+     *                        fails and is retried)
+     * @param idleTimeout     a connection unused this long is closed (QUIT); keep it under the server's own idle
+     *                        limit (RFC 5321 asks servers for at least 5 minutes)
+     * @param verifyAfterIdle a connection unused longer than this is checked with NOOP before it carries an email
+     * @param maxEmails       emails per connection, then it is closed and a new one opened (servers cap them;
+     *                        1 opens a connection per email)
+     */
+    public record Connections(
+            @Positive @DefaultValue("4") int maxOpen,
+            @NotNull @DefaultValue("10s") Duration maxWait,
+            @NotNull @DefaultValue("30s") Duration idleTimeout,
+            @NotNull @DefaultValue("2s") Duration verifyAfterIdle,
+            @Positive @DefaultValue("100") int maxEmails) {}
 }

@@ -18,7 +18,6 @@ import org.springframework.mail.MailException;
 import org.springframework.mail.MailParseException;
 import org.springframework.mail.MailPreparationException;
 import org.springframework.mail.MailSendException;
-import org.springframework.mail.javamail.JavaMailSender;
 import org.springframework.mail.javamail.JavaMailSenderImpl;
 import org.springframework.stereotype.Component;
 
@@ -33,11 +32,12 @@ class EmailSender implements DisposableBean {
     /** Angus Mail's property for the executor that enforces {@code mail.smtp.writetimeout}. */
     static final String WRITE_TIMEOUT_EXECUTOR = "mail.smtp.executor.writetimeout";
 
-    private final JavaMailSender mail;
+    private final SmtpConnections connections;
 
     /**
      * Without one given, Angus Mail starts an executor, and so a thread, for every SMTP connection it opens to
-     * time its writes: one per email, 7 % of this app's CPU per email in bench/e2e.sh. One shared for all.
+     * time its writes (7 % of this app's CPU per email in bench/e2e.sh when every email had its own connection).
+     * One shared for all.
      */
     private final ScheduledThreadPoolExecutor writeTimeouts = new ScheduledThreadPoolExecutor(1, task -> {
         Thread thread = new Thread(task, "smtp-write-timeouts");
@@ -45,24 +45,24 @@ class EmailSender implements DisposableBean {
         return thread;
     });
 
-    EmailSender(JavaMailSender mail) {
-        this.mail = mail;
+    EmailSender(JavaMailSenderImpl mail, EmailProperties properties, EmailMetrics metrics) {
         // A write that finished cancels its timer: drop it from the queue at once rather than when it would fire.
         writeTimeouts.setRemoveOnCancelPolicy(true);
-        if (mail instanceof JavaMailSenderImpl impl) {
-            // An object value: the session reads this property with get(), not getProperty().
-            impl.getJavaMailProperties().put(WRITE_TIMEOUT_EXECUTOR, writeTimeouts);
-        }
+        // An object value: the session reads this property with get(), not getProperty().
+        mail.getJavaMailProperties().put(WRITE_TIMEOUT_EXECUTOR, writeTimeouts);
+        this.connections = new SmtpConnections(mail, properties.connections());
+        metrics.watch(connections);
     }
 
     @Override
     public void destroy() {
+        connections.close();
         writeTimeouts.shutdownNow();
     }
 
     void send(OutgoingEmail email) {
         try {
-            mail.send(email.message());
+            connections.send(email.message());
         } catch (MailException e) {
             throw classify(email, e);
         }

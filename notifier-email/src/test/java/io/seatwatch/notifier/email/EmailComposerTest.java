@@ -36,6 +36,7 @@ class EmailComposerTest {
                 "You are enrolled in {{department}} {{courseCode}}-{{section}}: {{title}}",
                 "Confirm your email address for Seatwatch notifications", "seatwatch", causes, templates,
                 new EmailProperties.Dedupe(Duration.ofSeconds(60), Duration.ofDays(7), Duration.ofMillis(500)),
+                new EmailProperties.Connections(4, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(2), 100),
                 Duration.ofSeconds(20));
     }
 

@@ -116,6 +116,17 @@ class EmailFunctionTest {
     }
 
     @Test
+    void theConnectionThatCarriedAnEmailStaysOpenForTheNext() {
+        input.send(Events.message(Events.promotion(Events.newId(), "gail", "gail@example.edu")), DESTINATION);
+        input.send(Events.message(Events.promotion(Events.newId(), "hank", "hank@example.edu")), DESTINATION);
+
+        assertThat(mailsTo("gail@example.edu")).hasSize(1);
+        assertThat(mailsTo("hank@example.edu")).hasSize(1);
+        assertThat(meters.get("seatwatch.email.smtp.connections").tag("state", "idle").gauge().value()).isEqualTo(1.0);
+        assertThat(meters.get("seatwatch.email.smtp.connections").tag("state", "active").gauge().value()).isZero();
+    }
+
+    @Test
     void aPromotionWithAnEmailIsMailedOnceAndMarkedDone() throws Exception {
         String id = Events.newId();
         input.send(Events.message(Events.promotion(id, "alice", "alice@example.edu")), DESTINATION);

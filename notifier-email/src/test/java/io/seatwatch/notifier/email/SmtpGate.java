@@ -29,15 +29,18 @@ import java.util.function.IntSupplier;
  *   <li>{@link #forward()}: a TCP relay to the real SMTP server (GreenMail), optionally after a delay;</li>
  *   <li>{@link #down()}: nothing listens, connections are refused;</li>
  *   <li>{@link #reject(String)}: a minimal SMTP server that answers every {@code RCPT TO} with the given
- *       reply (e.g. {@code 550 5.1.1 user unknown} or {@code 451 4.3.0 try later}).</li>
+ *       reply (e.g. {@code 550 5.1.1 user unknown} or {@code 451 4.3.0 try later}, or {@code 250 OK}, and
+ *       then it takes the data too); {@link #answerRcpt(String)} changes that reply on open connections.</li>
  * </ul>
- * It counts connections and RCPT commands, so tests can tell how many attempts were made.
+ * It counts connections and RCPT commands, so tests can tell how many attempts were made, and tells how many
+ * connections are still open.
  */
 final class SmtpGate implements AutoCloseable {
 
     private final int port;
     private final IntSupplier upstreamPort;
     private final Set<Closeable> open = ConcurrentHashMap.newKeySet();
+    private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService delays = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "smtp-gate-delay");
         t.setDaemon(true);
@@ -68,6 +71,11 @@ final class SmtpGate implements AutoCloseable {
         return connections.get();
     }
 
+    /** Connections from the app under test that neither side has closed yet. */
+    long openConnections() {
+        return clients.stream().filter(c -> !c.isClosed()).count();
+    }
+
     /** RCPT TO commands answered by {@link #reject} since the last mode change. */
     int rcptAttempts() {
         return rcpts.get();
@@ -91,6 +99,11 @@ final class SmtpGate implements AutoCloseable {
         listen();
     }
 
+    /** Keeps the fake server and its connections, with a new reply to RCPT TO from now on. */
+    void answerRcpt(String reply) {
+        this.rcptReply = reply;
+    }
+
     synchronized void down() {
         ServerSocket s = server;
         server = null;
@@ -107,6 +120,7 @@ final class SmtpGate implements AutoCloseable {
     private void reset() {
         open.forEach(SmtpGate::closeQuietly);
         open.clear();
+        clients.clear();
         connections.set(0);
         rcpts.set(0);
     }
@@ -133,10 +147,10 @@ final class SmtpGate implements AutoCloseable {
             try {
                 Socket client = s.accept();
                 open.add(client);
+                clients.add(client);
                 connections.incrementAndGet();
-                String reply = rcptReply;
-                if (reply != null) {
-                    daemon(() -> fakeSmtp(client, reply), "smtp-gate-fake");
+                if (rcptReply != null) {
+                    daemon(() -> fakeSmtp(client), "smtp-gate-fake");
                 } else if (delayMillis > 0) {
                     delays.schedule(() -> relay(client), delayMillis, TimeUnit.MILLISECONDS);
                 } else {
@@ -159,8 +173,8 @@ final class SmtpGate implements AutoCloseable {
         }
     }
 
-    /** Just enough SMTP for JavaMail to reach RCPT TO, which gets the configured reply. */
-    private void fakeSmtp(Socket client, String reply) {
+    /** Just enough SMTP for JavaMail: RCPT TO gets the configured reply; the data of an accepted one is taken. */
+    private void fakeSmtp(Socket client) {
         try (client;
              BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII));
              Writer out = new OutputStreamWriter(client.getOutputStream(), StandardCharsets.US_ASCII)) {
@@ -173,7 +187,14 @@ final class SmtpGate implements AutoCloseable {
                     case "HELO", "MAIL", "RSET", "NOOP" -> send(out, "250 OK");
                     case "RCPT" -> {
                         rcpts.incrementAndGet();
-                        send(out, reply);
+                        send(out, rcptReply);
+                    }
+                    case "DATA" -> {
+                        send(out, "354 go ahead");
+                        while ((line = in.readLine()) != null && !line.equals(".")) {
+                            // the message is not kept
+                        }
+                        send(out, "250 queued");
                     }
                     case "QUIT" -> {
                         send(out, "221 bye");
