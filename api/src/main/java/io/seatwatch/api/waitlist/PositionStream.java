@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.stereotype.Component;
@@ -33,7 +34,7 @@ class PositionStream {
     private final JsonMapper json;
     private final Duration heartbeat;
 
-    PositionStream(ReactiveRedisMessageListenerContainer container, RedisKeys keys, WaitlistService waitlists,
+    PositionStream(@Lazy ReactiveRedisMessageListenerContainer container, RedisKeys keys, WaitlistService waitlists,
                    JsonMapper json, @Value("${seatwatch.position-stream.heartbeat:15s}") Duration heartbeat) {
         this.container = container;
         this.keys = keys;

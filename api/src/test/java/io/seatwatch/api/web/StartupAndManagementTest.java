@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.seatwatch.api.ApiTestSupport;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,6 +69,44 @@ class StartupAndManagementTest extends ApiTestSupport {
                     .get().uri("/api/v1/ping").header("Authorization", "Bearer " + sign(secret, "s-1",
                             List.of("student"), null, Instant.now().plusSeconds(600)))
                     .exchange().expectStatus().isOk().expectBody().jsonPath("$.ok").isEqualTo(true);
+        }
+    }
+
+    /**
+     * A pod that starts while Redis is away (a Redis restart, a rollout of both) comes up not ready instead of
+     * crash-looping, and serves traffic once readiness sees Redis again.
+     */
+    @Test
+    void startsWhileRedisIsDownAndSaysSoThroughReadiness() throws Exception {
+        int closed;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            closed = probe.getLocalPort();
+        }
+        String secret = "0123456789abcdef0123456789abcdef";
+        try (ConfigurableApplicationContext context = startApi("--server.port=0", "--management.server.port=0",
+                "--spring.main.banner-mode=off", "--spring.data.redis.port=" + closed,
+                "--spring.data.redis.timeout=500ms", "--seatwatch.redis.key-prefix=sw:v1:test:startup:noredis:",
+                "--seatwatch.webhooks.secret-key=" + WEBHOOK_KEY, "--seatwatch.relay.enabled=false",
+                "--seatwatch.security.jwt.issuer-uri=", "--seatwatch.security.jwt.jwk-set-uri=",
+                "--seatwatch.security.jwt.secret=" + secret)) {
+            WebTestClient managementOfIt = WebTestClient.bindToServer().responseTimeout(Duration.ofSeconds(30))
+                    .baseUrl("http://localhost:" + context.getEnvironment().getProperty("local.management.port")).build();
+            managementOfIt.get().uri("/actuator/health/liveness").exchange()
+                    .expectStatus().isOk().expectBody().jsonPath("$.status").isEqualTo("UP");
+            managementOfIt.get().uri("/actuator/health/readiness").exchange()
+                    .expectStatus().isEqualTo(503).expectBody().jsonPath("$.status").isEqualTo("DOWN");
+            WebTestClient api = WebTestClient.bindToServer().responseTimeout(Duration.ofSeconds(30))
+                    .baseUrl("http://localhost:" + context.getEnvironment().getProperty("local.server.port")).build();
+            String token = sign(secret, "s-1", List.of("student"), null, Instant.now().plusSeconds(600));
+            // The position and its live stream (whose Redis subscription is only set up on first use) both
+            // answer 503, not 500.
+            for (MediaType accept : new MediaType[] {MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM}) {
+                api.get().uri("/api/v1/classes/c-1/waitlist/s-1").accept(accept)
+                        .header("Authorization", "Bearer " + token)
+                        .exchange().expectStatus().isEqualTo(503)
+                        .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                        .expectBody().jsonPath("$.type").isEqualTo("/problems/unavailable");
+            }
         }
     }
 
