@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Locale;
 import java.util.Map;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.core.io.Resource;
@@ -93,8 +94,8 @@ public record EmailProperties(
      */
     public record Connections(
             @Positive @DefaultValue("4") int maxOpen,
-            @NotNull @DefaultValue("10s") Duration maxWait,
-            @NotNull @DefaultValue("30s") Duration idleTimeout,
-            @NotNull @DefaultValue("2s") Duration verifyAfterIdle,
+            @NotNull @DurationMin(millis = 1) @DefaultValue("10s") Duration maxWait,
+            @NotNull @DurationMin(millis = 1) @DefaultValue("30s") Duration idleTimeout,
+            @NotNull @DurationMin(millis = 0) @DefaultValue("2s") Duration verifyAfterIdle,
             @Positive @DefaultValue("100") int maxEmails) {}
 }

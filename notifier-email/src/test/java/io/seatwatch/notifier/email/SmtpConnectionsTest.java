@@ -6,8 +6,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import jakarta.validation.Validation;
+import jakarta.validation.Validator;
+import jakarta.validation.ValidatorFactory;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.commons.pool2.impl.DefaultPooledObject;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -213,14 +220,26 @@ class SmtpConnectionsTest {
     }
 
     @Test
+    void settingsThatCannotWorkAreRefused() {
+        try (ValidatorFactory factory = Validation.buildDefaultValidatorFactory()) {
+            Validator validator = factory.getValidator();
+            assertThat(validator.validate(new EmailProperties.Connections(4, Duration.ofSeconds(10), Duration.ofSeconds(30),
+                    Duration.ZERO, 100))).isEmpty();
+            assertThat(validator.validate(new EmailProperties.Connections(0, Duration.ZERO, Duration.ofSeconds(-1),
+                    Duration.ofSeconds(-1), 0))).extracting(v -> v.getPropertyPath().toString())
+                    .containsExactlyInAnyOrder("maxOpen", "maxWait", "idleTimeout", "verifyAfterIdle", "maxEmails");
+        }
+    }
+
+    @Test
     void droppedMeansAnIoFailureWithoutAReplyAndNotATimeout() {
-        assertThat(SmtpConnections.droppedWhileIdle(new jakarta.mail.MessagingException("Can't send command to SMTP host",
-                new java.net.SocketException("Broken pipe")))).isTrue();
-        assertThat(SmtpConnections.droppedWhileIdle(new org.eclipse.angus.mail.smtp.SMTPSendFailedException("MAIL FROM",
-                -1, "[EOF]", null, null, null, null))).isTrue();
-        assertThat(SmtpConnections.droppedWhileIdle(new jakarta.mail.MessagingException("Exception reading response",
-                new java.net.SocketTimeoutException("Read timed out")))).isFalse();
-        assertThat(SmtpConnections.droppedWhileIdle(new org.eclipse.angus.mail.smtp.SMTPSendFailedException("DATA",
-                554, "554 refused", null, null, null, null))).isFalse();
+        assertThat(SmtpConnections.droppedWhileIdle(new MessagingException("Can't send command to SMTP host",
+                new SocketException("Broken pipe")))).isTrue();
+        assertThat(SmtpConnections.droppedWhileIdle(new SMTPSendFailedException("MAIL FROM", -1, "[EOF]", null, null,
+                null, null))).isTrue();
+        assertThat(SmtpConnections.droppedWhileIdle(new MessagingException("Exception reading response",
+                new SocketTimeoutException("Read timed out")))).isFalse();
+        assertThat(SmtpConnections.droppedWhileIdle(new SMTPSendFailedException("DATA", 554, "554 refused", null, null,
+                null, null))).isFalse();
     }
 }
