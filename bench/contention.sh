@@ -20,7 +20,7 @@ JAR=$(ls api/target/api-*.jar | grep -v -e '-plain\.jar$' | head -n1)
 # not depend on the rest of the bench module compiling, nor on a concurrent build of bench/target.
 CLASSES="$ROOT/bench/target-contention-classes"
 rm -rf "$CLASSES"
-javac --release 17 -d "$CLASSES" bench/src/main/java/io/seatwatch/bench/contention/*.java
+javac --release 17 -d "$CLASSES" bench/src/main/java/io/seatwatch/bench/Hs256Tokens.java bench/src/main/java/io/seatwatch/bench/contention/*.java
 ./seatwatch token registrar bench >/dev/null   # makes sure .seatwatch/jwt-secret exists
 export SEATWATCH_JWT_SECRET; SEATWATCH_JWT_SECRET=$(cat .seatwatch/jwt-secret)
 

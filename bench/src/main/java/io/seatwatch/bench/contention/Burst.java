@@ -1,5 +1,7 @@
 package io.seatwatch.bench.contention;
 
+import io.seatwatch.bench.Hs256Tokens;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,5 +1,7 @@
 package io.seatwatch.bench.contention;
 
+import io.seatwatch.bench.Hs256Tokens;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,15 +1,13 @@
 package io.seatwatch.bench.e2e;
 
+import io.seatwatch.bench.Hs256Tokens;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -17,8 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * What the users do, through the public API only: per drop to come, a class of capacity 1 with student A
@@ -31,7 +27,7 @@ final class Workload {
     record Seat(String classId, String dropper, String dropperToken, String promoted) {}
 
     private final URI api;
-    private final byte[] jwtSecret;
+    private final Hs256Tokens tokens;
     private final String webhookUrl;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     final ConcurrentHashMap<String, Long> dropSentAt = new ConcurrentHashMap<>();
@@ -41,19 +37,19 @@ final class Workload {
 
     Workload(URI api, String jwtSecret, String webhookUrl) {
         this.api = api;
-        this.jwtSecret = jwtSecret.getBytes(StandardCharsets.UTF_8);
+        this.tokens = new Hs256Tokens(jwtSecret);
         this.webhookUrl = webhookUrl;
     }
 
     /** Prepares {@code n} classes, {@code parallel} at a time; fails on any unexpected answer. */
     List<Seat> prepare(String run, int n, int parallel) throws Exception {
-        String registrar = token("bench-registrar", "registrar", null);
+        String registrar = tokens.mint("bench-registrar", "registrar");
         Semaphore slots = new Semaphore(parallel);
         List<CompletableFuture<Seat>> seats = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             slots.acquire();
             String a = "a-" + run + "-" + i, b = "b-" + run + "-" + i;
-            String aToken = token(a, "student", null), bToken = token(b, "student", b + "@bench.example");
+            String aToken = tokens.mint(a, "student"), bToken = tokens.mint(b, "student", b + "@bench.example");
             String classBody = "{\"department\":\"E2E\",\"courseCode\":\"" + run + "-" + i + "\",\"section\":\"01\","
                     + "\"title\":\"Bench\",\"instructorId\":\"prof\",\"capacity\":1,\"waitlistCapacity\":10}";
             CompletableFuture<Seat> seat = send("POST", "/api/v1/classes", registrar, classBody, 201)
@@ -116,22 +112,5 @@ final class Workload {
             }
             return response.body();
         });
-    }
-
-    /** An HS256 token as ./seatwatch token mints it. */
-    String token(String subject, String role, String email) {
-        long now = Instant.now().getEpochSecond();
-        String claims = "{\"sub\":\"" + subject + "\",\"roles\":[\"" + role + "\"],\"iat\":" + now + ",\"exp\":" + (now + 7200)
-                + (email == null ? "" : ",\"email\":\"" + email + "\"") + "}";
-        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-        String input = b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8)) + "."
-                + b64.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(jwtSecret, "HmacSHA256"));
-            return input + "." + b64.encodeToString(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
