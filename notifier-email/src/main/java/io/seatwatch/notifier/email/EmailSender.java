@@ -117,7 +117,7 @@ class EmailSender implements DisposableBean {
      * The failure and everything behind it, breadth first: causes, the per-message failures of a
      * {@link MailSendException} and the exceptions JavaMail chains with {@code setNextException}.
      */
-    private static List<Throwable> chain(Throwable failure) {
+    static List<Throwable> chain(Throwable failure) {
         List<Throwable> all = new ArrayList<>();
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         Deque<Throwable> todo = new ArrayDeque<>();

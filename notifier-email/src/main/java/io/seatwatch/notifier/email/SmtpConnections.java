@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.commons.pool2.BasePooledObjectFactory;
@@ -150,14 +151,11 @@ final class SmtpConnections implements AutoCloseable {
         if (code != null && code >= 0) {
             return false;
         }
-        boolean io = code != null;
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SocketTimeoutException) {
-                return false;
-            }
-            io |= t instanceof IOException;
+        List<Throwable> chain = EmailSender.chain(failure);
+        if (chain.stream().anyMatch(SocketTimeoutException.class::isInstance)) {
+            return false;
         }
-        return io;
+        return code != null || chain.stream().anyMatch(IOException.class::isInstance);
     }
 
     static final class Factory extends BasePooledObjectFactory<Connection> {
