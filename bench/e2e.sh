@@ -12,7 +12,6 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 RATES="${1:-50,200,500,1000}"; SECONDS_PER_RATE="${2:-10}"; SUSTAIN="${3:-60}"; WARMUP="${4:-300:3000:8}"
 VHOST=seatwatch-bench-e2e; PREFIX="sw:v1:bench:e2e:"
 cd "$ROOT"
-jar_of() { ls "$ROOT/$1"/target/*.jar | grep -v -e '-plain\.jar$' | head -n1; }
 if [[ -z "${SEATWATCH_BENCH_NO_BUILD:-}" ]]; then
   ./mvnw -q -B -DskipTests -pl api,notifier-email,notifier-webhook -am package
 fi
@@ -29,11 +28,19 @@ rabbitmqctl -q add_vhost "$VHOST" >/dev/null
 rabbitmqctl -q set_permissions -p "$VHOST" guest ".*" ".*" ".*" >/dev/null
 trap cleanup EXIT
 
-# The JVM options as deployed (Apps.java): the image's JAVA_TOOL_OPTIONS, read from the Dockerfile, then each
-# app's JDK_JAVA_OPTIONS from k8s/base, which the java launcher applies after them. Experiments add flags with
-# SEATWATCH_BENCH_EXTRA_JVM_FLAGS (e.g. a transport or GC to compare): on the command line, they come last.
-export SEATWATCH_BENCH_JAVA_TOOL_OPTIONS; SEATWATCH_BENCH_JAVA_TOOL_OPTIONS=$(sed -n 's/^ENV JAVA_TOOL_OPTIONS="\(.*\)"$/\1/p' Dockerfile)
-[[ -n "$SEATWATCH_BENCH_JAVA_TOOL_OPTIONS" ]] || { echo "no ENV JAVA_TOOL_OPTIONS=\"...\" line in the Dockerfile" >&2; exit 1; }
+# Each app as its image runs it (Apps.java): its /app prepared from the Dockerfile (extracted jar, class data
+# sharing archive trained; SEATWATCH_BENCH_CDS=off skips the training and runs without it), the ENTRYPOINT's
+# arguments, the image's JAVA_TOOL_OPTIONS, then each app's JDK_JAVA_OPTIONS from k8s/base, which the java
+# launcher applies after them. Experiments add flags with SEATWATCH_BENCH_EXTRA_JVM_FLAGS (e.g. a transport or GC
+# to compare): on the command line, before the ENTRYPOINT's.
+source bench/image.sh
+CDS="${SEATWATCH_BENCH_CDS:-on}"
+LAYOUT="$ROOT/bench/target-e2e-apps"
+for app in api notifier-email notifier-webhook; do
+  image_layout "$app" "$LAYOUT/$app" "$CDS"
+done
+export SEATWATCH_BENCH_ENTRYPOINT_ARGS; SEATWATCH_BENCH_ENTRYPOINT_ARGS=$(image_entrypoint_args "$CDS")
+export SEATWATCH_BENCH_JAVA_TOOL_OPTIONS="$IMAGE_JAVA_TOOL_OPTIONS"
 source bench/k8s-jvm-options.sh
 export SEATWATCH_BENCH_JDK_JAVA_OPTIONS_API; SEATWATCH_BENCH_JDK_JAVA_OPTIONS_API=$(k8s_jdk_java_options api)
 export SEATWATCH_BENCH_JDK_JAVA_OPTIONS_NOTIFIER_EMAIL; SEATWATCH_BENCH_JDK_JAVA_OPTIONS_NOTIFIER_EMAIL=$(k8s_jdk_java_options notifier-email)
@@ -41,5 +48,5 @@ export SEATWATCH_BENCH_JDK_JAVA_OPTIONS_NOTIFIER_WEBHOOK; SEATWATCH_BENCH_JDK_JA
 mkdir -p bench/target-results
 cd bench
 java -cp "target/classes:$(cat target/classpath.txt)" io.seatwatch.bench.e2e.EndToEndBench \
-  "$(jar_of api)" "$(jar_of notifier-email)" "$(jar_of notifier-webhook)" "$VHOST" target-results/e2e.md \
+  "$LAYOUT/api" "$LAYOUT/notifier-email" "$LAYOUT/notifier-webhook" "$VHOST" target-results/e2e.md \
   "$RATES" "$SECONDS_PER_RATE" "$SUSTAIN" "$WARMUP"

@@ -16,7 +16,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** The three apps as separate JVMs with the shipped flags, on bench ports, a bench key prefix and vhost. */
+/**
+ * The three apps as separate JVMs, each run as its image runs it (e2e.sh prepares the image's /app for each, with its
+ * class data sharing archive, and passes the ENTRYPOINT's arguments), on bench ports, a bench key prefix and vhost.
+ */
 final class Apps implements AutoCloseable {
 
     /** One running app: its process and the URL of its readiness probe. */
@@ -28,18 +31,24 @@ final class Apps implements AutoCloseable {
     static final List<String> EXTRA_JVM_FLAGS = List.of(System.getenv().getOrDefault("SEATWATCH_BENCH_EXTRA_JVM_FLAGS", "")
             .trim().split("\\s+")).stream().filter(flag -> !flag.isEmpty()).toList();
 
+    /** The image's ENTRYPOINT after "java" (e2e.sh reads it from the Dockerfile), one argument per line. */
+    static final List<String> ENTRYPOINT_ARGS = System.getenv().getOrDefault("SEATWATCH_BENCH_ENTRYPOINT_ARGS", "-jar\napp.jar")
+            .lines().map(String::trim).filter(arg -> !arg.isEmpty()).toList();
+
     final List<App> apps = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
 
-    void start(String name, String jar, int memoryLimitMb, Map<String, String> env, List<String> args, String readiness,
+    void start(String name, Path directory, int memoryLimitMb, Map<String, String> env, List<String> args, String readiness,
                Path log) throws IOException {
         // -XX:MaxRAM stands in for the memory limit the JVM would read from its container's cgroup (k8s base: api
         // 768Mi, notifiers 512Mi).
         List<String> command = new ArrayList<>(List.of("java", "-XX:MaxRAM=" + memoryLimitMb + "m"));
         command.addAll(EXTRA_JVM_FLAGS);
-        command.addAll(List.of("-jar", jar));
+        command.addAll(ENTRYPOINT_ARGS);
         command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        // In the app's directory, as the image's WORKDIR: the ENTRYPOINT's paths are relative.
+        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toAbsolutePath().toFile());
         builder.environment().putAll(env);
         // As deployed (read by e2e.sh): the image's JAVA_TOOL_OPTIONS, then the app's own JDK_JAVA_OPTIONS from
         // k8s/base, which the java launcher applies after them.

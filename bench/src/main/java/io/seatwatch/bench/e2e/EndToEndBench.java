@@ -32,7 +32,7 @@ import java.util.stream.LongStream;
  * duplicated, no backlog left) is held for the sustain period, with the CPU each process used and the apps'
  * peak RSS.
  *
- * <p>Arguments: apiJar emailJar webhookJar vhost outFile rates(comma-separated) secondsPerRate sustainSeconds
+ * <p>Arguments: apiDir emailDir webhookDir (each app's image layout, prepared by e2e.sh) vhost outFile rates(comma-separated) secondsPerRate sustainSeconds
  * [warmUp=RATE:DROPS:MAX_ROUNDS]
  */
 public final class EndToEndBench {
@@ -56,7 +56,8 @@ public final class EndToEndBench {
     }
 
     public static void main(String[] args) throws Exception {
-        String apiJar = args[0], emailJar = args[1], webhookJar = args[2], vhost = args[3];
+        Path apiDir = Path.of(args[0]), emailDir = Path.of(args[1]), webhookDir = Path.of(args[2]);
+        String vhost = args[3];
         Path out = Path.of(args[4]);
         List<Double> rates = new ArrayList<>();
         for (String r : args[5].split(",")) {
@@ -79,12 +80,12 @@ public final class EndToEndBench {
                     "RABBITMQ_VHOST", vhost, "SEATWATCH_WEBHOOKS_ALLOWHTTP", "true", "SEATWATCH_WEBHOOKS_ALLOWEDCIDRS", "127.0.0.1/32",
                     "SMTP_HOST", "127.0.0.1", "SMTP_PORT", Integer.toString(smtpPort)));
             String prefix = "--seatwatch.redis.key-prefix=" + PREFIX;
-            apps.start("api", apiJar, 768, env, List.of("--server.port=" + Apps.API_PORT,
+            apps.start("api", apiDir, 768, env, List.of("--server.port=" + Apps.API_PORT,
                     "--management.server.port=" + Apps.API_MANAGEMENT_PORT, prefix, "--seatwatch.rate-limit.enabled=false"),
                     "http://127.0.0.1:" + Apps.API_MANAGEMENT_PORT + "/actuator/health/readiness", logs.resolve("api.log"));
-            apps.start("notifier-email", emailJar, 512, env, List.of("--server.port=" + Apps.EMAIL_PORT, prefix),
+            apps.start("notifier-email", emailDir, 512, env, List.of("--server.port=" + Apps.EMAIL_PORT, prefix),
                     "http://127.0.0.1:" + Apps.EMAIL_PORT + "/actuator/health/readiness", logs.resolve("notifier-email.log"));
-            apps.start("notifier-webhook", webhookJar, 512, env, List.of("--server.port=" + Apps.WEBHOOK_PORT, prefix),
+            apps.start("notifier-webhook", webhookDir, 512, env, List.of("--server.port=" + Apps.WEBHOOK_PORT, prefix),
                     "http://127.0.0.1:" + Apps.WEBHOOK_PORT + "/actuator/health/readiness", logs.resolve("notifier-webhook.log"));
             apps.awaitReady(Duration.ofMinutes(4));
             backlog.connect();
@@ -315,7 +316,9 @@ public final class EndToEndBench {
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "Open loop, %d s per rate; latency = drop sent → email accepted by the SMTP server "
                 + "/ webhook request received; backlog = outbox entries + messages ready in both notifier queues + webhook "
-                + "deliveries scheduled (retries included).%n%n", secondsPerRate));
+                + "deliveries scheduled (retries included). Each app runs as its image runs it: `java %s` in its image layout, "
+                + "with the image's JAVA_TOOL_OPTIONS and its own JDK_JAVA_OPTIONS from k8s/base.%n%n", secondsPerRate,
+                String.join(" ", Apps.ENTRYPOINT_ARGS)));
         md.append("| phase | drops/s (sent) | drops (refused) | email p50 / p99 / max ms | webhook p50 / p99 / max ms | email missing / dup | webhook missing / dup | backlog max / end | held |\n");
         md.append("|---|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
