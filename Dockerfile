@@ -49,7 +49,7 @@ COPY --from=build /layers/spring-boot-loader/ ./
 COPY --from=build /layers/snapshot-dependencies/ ./
 COPY --from=build /layers/application/ ./
 # Container-aware heap sizing (cgroup memory limit): 60 % for the heap, because metaspace, code cache, threads and
-# GC structures take about 170 MB beside it (bench/startup.sh); override JAVA_TOOL_OPTIONS to tune.
+# GC structures take 200-280 MB beside it under load (docs/operations.md, sizing); each app lowers it.
 # G1 named: under a memory limit below 1792 MB (all of k8s/base) the JVM would pick the Serial collector, whose
 # full collections stop the app for the whole old generation; G1 is also what bench/ measures.
 ENV JAVA_TOOL_OPTIONS="-XX:+UseG1GC -XX:MaxRAMPercentage=60 -XX:InitialRAMPercentage=25 -XX:+ExitOnOutOfMemoryError"

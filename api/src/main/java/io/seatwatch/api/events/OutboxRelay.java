@@ -69,7 +69,8 @@ public class OutboxRelay implements SmartLifecycle {
     private final LuaScripts.Script fail;
     private final String owner;
 
-    private final Scheduler loop = Schedulers.newSingle("outbox-relay");
+    // Daemon: only stop() disposes it, and a relay whose context was never stopped must not keep the JVM up.
+    private final Scheduler loop = Schedulers.newSingle("outbox-relay", true);
     // Multicast without auto-cancel: a binding that is stopped and started again subscribes anew (a unicast
     // sink would refuse the second subscriber and end the binding for good).
     private final Sinks.Many<Message<byte[]>> sink = Sinks.many().multicast()
