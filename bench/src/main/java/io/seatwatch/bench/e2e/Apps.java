@@ -35,6 +35,9 @@ final class Apps implements AutoCloseable {
     static final List<String> ENTRYPOINT_ARGS = System.getenv().getOrDefault("SEATWATCH_BENCH_ENTRYPOINT_ARGS", "-jar\napp.jar")
             .lines().map(String::trim).filter(arg -> !arg.isEmpty()).toList();
 
+    /** The class data sharing archive each app must have mapped (e2e.sh: the ENTRYPOINT's), or empty for none. */
+    static final String ARCHIVE = System.getenv().getOrDefault("SEATWATCH_BENCH_ARCHIVE", "");
+
     final List<App> apps = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -71,6 +74,13 @@ final class Apps implements AutoCloseable {
                     throw new IllegalStateException(app.name() + " not ready after " + timeout);
                 }
                 TimeUnit.MILLISECONDS.sleep(200);
+            }
+        }
+        // A JVM that cannot use the archive starts without it and says nothing: that would measure another image.
+        for (App app : apps) {
+            if (!ARCHIVE.isEmpty() && Files.readAllLines(Path.of("/proc/" + app.process().pid() + "/maps")).stream()
+                    .noneMatch(line -> line.endsWith("/" + ARCHIVE))) {
+                throw new IllegalStateException(app.name() + " did not map its class data sharing archive " + ARCHIVE);
             }
         }
     }
