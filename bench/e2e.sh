@@ -39,8 +39,7 @@ LAYOUT="$ROOT/bench/target-e2e-apps"
 for app in api notifier-email notifier-webhook; do
   image_layout "$app" "$LAYOUT/$app" "$CDS"
 done
-export SEATWATCH_BENCH_ENTRYPOINT_ARGS; SEATWATCH_BENCH_ENTRYPOINT_ARGS=$(image_entrypoint_args "$CDS")
-export SEATWATCH_BENCH_ARCHIVE; SEATWATCH_BENCH_ARCHIVE=$([[ "$CDS" == off ]] || echo "$IMAGE_ARCHIVE")   # checked once ready
+export SEATWATCH_BENCH_ENTRYPOINT_ARGS; SEATWATCH_BENCH_ENTRYPOINT_ARGS=$(image_entrypoint_args "$CDS")   # Apps checks its archive was mapped
 export SEATWATCH_BENCH_JAVA_TOOL_OPTIONS="$IMAGE_JAVA_TOOL_OPTIONS"
 source bench/k8s-jvm-options.sh
 export SEATWATCH_BENCH_JDK_JAVA_OPTIONS_API; SEATWATCH_BENCH_JDK_JAVA_OPTIONS_API=$(k8s_jdk_java_options api)

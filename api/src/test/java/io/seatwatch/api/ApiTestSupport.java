@@ -30,7 +30,6 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.ReactorResourceFactory;
-import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import io.seatwatch.api.redis.RedisKeys;
 import tools.jackson.databind.JsonNode;
@@ -47,14 +46,8 @@ import tools.jackson.databind.json.JsonMapper;
         "seatwatch.webhooks.secret-key=" + ApiTestSupport.WEBHOOK_SECRET_KEY,
         "seatwatch.rate-limit.enabled=false",
         // These suites read the outbox themselves; relay tests switch the relay on.
-        "seatwatch.relay.enabled=false",
-        // Test contexts stop at once: no 20 s graceful wait per phase, no 2 s quiet period on the event loops.
-        "server.shutdown=immediate",
-        "spring.lifecycle.timeout-per-shutdown-phase=5s",
-        "spring.reactor.netty.shutdown-quiet-period=0s"})
-// Every subclass has a key prefix of its own, so no context is ever reused: close each after its class
-// instead of keeping ~18 alive until the fork's shutdown hook, which surefire kills after 30 s.
-@DirtiesContext
+        "seatwatch.relay.enabled=false"})
+@ClosedAfterClass
 public abstract class ApiTestSupport {
 
     public static final String SECRET = "test-secret-0123456789-0123456789-abcdef";

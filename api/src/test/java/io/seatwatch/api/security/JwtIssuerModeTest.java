@@ -11,6 +11,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import io.seatwatch.api.ApiTestSupport;
+import io.seatwatch.api.ClosedAfterClass;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -23,7 +24,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -39,11 +39,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
         "seatwatch.webhooks.secret-key=" + ApiTestSupport.WEBHOOK_SECRET_KEY,
         "seatwatch.security.jwt.issuer-uri=https://login.example.edu/realms/seatwatch",
         "seatwatch.security.jwt.audience=seatwatch-api",
-        "seatwatch.relay.enabled=false",
-        "server.shutdown=immediate",
-        "spring.lifecycle.timeout-per-shutdown-phase=5s",
-        "spring.reactor.netty.shutdown-quiet-period=0s"})
-@DirtiesContext
+        "seatwatch.relay.enabled=false"})
+@ClosedAfterClass
 class JwtIssuerModeTest {
 
     private static final String ISSUER = "https://login.example.edu/realms/seatwatch";

@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,24 +26,23 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 @TestPropertySource(properties = "seatwatch.redis.key-prefix=sw:v1:test:startup:")
 class StartupAndManagementTest extends ApiTestSupport {
 
-    /** Base64 of 32 bytes, for the webhook signing-secret key the api also requires. */
-    private static final String WEBHOOK_KEY = "c2VhdHdhdGNoLXRlc3Qtd2ViaG9vay1rZXktMzJieXQ=";
-
     @LocalManagementPort
     private int managementPort;
 
     // ---------------------------------------------------------------- startup
 
-    /** Starts a second, independent api with this secret (see {@link #startApi}). */
-    private static ConfigurableApplicationContext start(String secret) {
-        return startApi("--server.port=0", "--management.server.port=0",
-                        "--seatwatch.redis.key-prefix=sw:v1:test:startup:other:",
-                        "--spring.main.banner-mode=off",
-                        // everything else it needs, so that only the JWT secret can stop it
-                        "--seatwatch.webhooks.secret-key=" + WEBHOOK_KEY,
-                        "--seatwatch.relay.enabled=false",
-                        "--seatwatch.security.jwt.issuer-uri=", "--seatwatch.security.jwt.jwk-set-uri=",
-                        "--seatwatch.security.jwt.secret=" + secret);
+    /** Starts a second, independent api with this secret and these further arguments (see {@link #startApi}). */
+    private static ConfigurableApplicationContext start(String secret, String... more) {
+        List<String> args = new ArrayList<>(List.of("--server.port=0", "--management.server.port=0",
+                "--seatwatch.redis.key-prefix=sw:v1:test:startup:other:",
+                "--spring.main.banner-mode=off",
+                // everything else it needs, so that only the JWT secret can stop it
+                "--seatwatch.webhooks.secret-key=" + WEBHOOK_SECRET_KEY,
+                "--seatwatch.relay.enabled=false",
+                "--seatwatch.security.jwt.issuer-uri=", "--seatwatch.security.jwt.jwk-set-uri=",
+                "--seatwatch.security.jwt.secret=" + secret));
+        args.addAll(List.of(more));
+        return startApi(args.toArray(String[]::new));
     }
 
     @ParameterizedTest
@@ -83,12 +83,8 @@ class StartupAndManagementTest extends ApiTestSupport {
             closed = probe.getLocalPort();
         }
         String secret = "0123456789abcdef0123456789abcdef";
-        try (ConfigurableApplicationContext context = startApi("--server.port=0", "--management.server.port=0",
-                "--spring.main.banner-mode=off", "--spring.data.redis.port=" + closed,
-                "--spring.data.redis.timeout=500ms", "--seatwatch.redis.key-prefix=sw:v1:test:startup:noredis:",
-                "--seatwatch.webhooks.secret-key=" + WEBHOOK_KEY, "--seatwatch.relay.enabled=false",
-                "--seatwatch.security.jwt.issuer-uri=", "--seatwatch.security.jwt.jwk-set-uri=",
-                "--seatwatch.security.jwt.secret=" + secret)) {
+        try (ConfigurableApplicationContext context = start(secret, "--spring.data.redis.port=" + closed,
+                "--spring.data.redis.timeout=500ms")) {
             WebTestClient managementOfIt = WebTestClient.bindToServer().responseTimeout(Duration.ofSeconds(30))
                     .baseUrl("http://localhost:" + context.getEnvironment().getProperty("local.management.port")).build();
             managementOfIt.get().uri("/actuator/health/liveness").exchange()

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,12 +32,14 @@ final class Apps implements AutoCloseable {
     static final List<String> EXTRA_JVM_FLAGS = List.of(System.getenv().getOrDefault("SEATWATCH_BENCH_EXTRA_JVM_FLAGS", "")
             .trim().split("\\s+")).stream().filter(flag -> !flag.isEmpty()).toList();
 
-    /** The image's ENTRYPOINT after "java" (e2e.sh reads it from the Dockerfile), one argument per line. */
-    static final List<String> ENTRYPOINT_ARGS = System.getenv().getOrDefault("SEATWATCH_BENCH_ENTRYPOINT_ARGS", "-jar\napp.jar")
+    /** The image's ENTRYPOINT after "java", one argument per line: e2e.sh reads it from the Dockerfile. */
+    static final List<String> ENTRYPOINT_ARGS = Objects.requireNonNull(System.getenv("SEATWATCH_BENCH_ENTRYPOINT_ARGS"),
+                    "SEATWATCH_BENCH_ENTRYPOINT_ARGS (run this through bench/e2e.sh)")
             .lines().map(String::trim).filter(arg -> !arg.isEmpty()).toList();
 
-    /** The class data sharing archive each app must have mapped (e2e.sh: the ENTRYPOINT's), or empty for none. */
-    static final String ARCHIVE = System.getenv().getOrDefault("SEATWATCH_BENCH_ARCHIVE", "");
+    /** The class data sharing archive the ENTRYPOINT maps, which each app must then have mapped; empty for none. */
+    static final String ARCHIVE = ENTRYPOINT_ARGS.stream().filter(arg -> arg.startsWith("-XX:SharedArchiveFile="))
+            .map(arg -> arg.substring("-XX:SharedArchiveFile=".length())).findFirst().orElse("");
 
     final List<App> apps = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();

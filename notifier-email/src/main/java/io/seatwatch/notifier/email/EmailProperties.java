@@ -70,7 +70,8 @@ public record EmailProperties(
      * Effectively-once delivery per (eventId, address).
      *
      * @param leaseTtl  lifetime of the {@code sending} lease: about twice the longest SMTP attempt (the
-     *                  connections' max-wait plus the mail timeouts, see application.yml); a redelivery waits at most this long for a claimer that died
+     *                  connections' max-wait plus the mail timeouts, see application.yml); a redelivery waits at
+     *                  most this long for a claimer that died
      * @param doneTtl   how long the {@code done} marker makes redeliveries of a sent email no-ops
      * @param leasePoll how often a redelivery that found a live lease looks again
      */
