@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Enrollment under contention (issue 8, item 2): per round, REQUESTS distinct students, each with their own
+# Enrollment under contention (part 2): per round, REQUESTS distinct students, each with their own
 # token, enroll at the same instant in a new class of CAPACITY seats, from a Java program (JDK HttpClient,
 # HTTP/1.1, async, released by a latch). Prints requests/s, p50/p99/max latency and whether the outcome is
 # exactly right (CAPACITY enrolled, the rest waitlisted at positions 1..rest, the class's counts and

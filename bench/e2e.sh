@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End to end, open loop (issue 8, part 3): drops at fixed rates, each promoting a subscribed student; time from
+# End to end, open loop (part 3): drops at fixed rates, each promoting a subscribed student; time from
 # the drop to the email accepted by an SMTP server and to the webhook received; every notification counted;
 # the highest rate that held is then held for SUSTAIN seconds, with the CPU of each process and peak RSS.
 #   bench/e2e.sh [RATES=50,200,500,1000] [SECONDS_PER_RATE=10] [SUSTAIN=60] [WARMUP=300:3000:8]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# HTTP benchmark of the position's conditional GET (issue 6), with wrk on loopback, all requests
+# HTTP benchmark of the position's conditional GET (parts 1 and 5), with wrk on loopback, all requests
 # authenticated: GET /api/v1/ping vs the position answered 200 vs 304 (matching If-None-Match), and the
 # position lookup at waitlist sizes 15 and 100,000. Prints requests/s, p50/p99 and the ratios to ping.
 #   bench/http.sh [SECONDS=10] [CONNECTIONS=32] [ROUNDS=3] [WARMUP_SECONDS=10]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The relay alone vs RabbitMQ PerfTest on the same broker and topology (issue 3's benchmark).
+# The relay alone vs RabbitMQ PerfTest on the same broker and topology (part 4).
 #   bench/relay.sh [ENTRIES=20000] [CLASSES=200] [RUNS=5]
 # Needs Redis and RabbitMQ on localhost. Prints each run and a table of medians (also in
 # bench/target-results/relay.md).

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # notifier-email's SMTP connections alone: emails sent one after the other to GreenMail, a connection per
 # email (JavaMailSenderImpl.send) vs kept open (SmtpConnections); CPU of the sending thread and wall time per
-# email. Not one of issue 8's parts: it measures one fix that e2e.sh's noise hides.
+# email. Not one of the numbered parts (bench/README.md): it measures one fix that e2e.sh's noise hides.
 #   bench/smtp.sh [EMAILS_PER_ROUND=1000] [ROUNDS=4]   (about 3 minutes: GreenMail takes ~45 ms per new connection)
 # Writes bench/target-results/smtp.md.
 set -euo pipefail

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Startup time of each app alone (issue 8, item 6): api, notifier-email and notifier-webhook, RUNS times
+# Startup time of each app alone (part 6): api, notifier-email and notifier-webhook, RUNS times
 # each, as the image runs them: the Boot jar extracted into the image's layout (app.jar + lib/), the
 # Dockerfile's class data sharing training start run as written there, then its ENTRYPOINT with its
 # JAVA_TOOL_OPTIONS and each app's own options from k8s/base. Per start: wall time from launching java until

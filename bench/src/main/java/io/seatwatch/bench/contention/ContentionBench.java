@@ -17,7 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Enrollment under contention (issue 8, item 2): in each round REQUESTS distinct students enroll at the
+ * Enrollment under contention (bench/README.md, part 2): in each round REQUESTS distinct students enroll at the
  * same instant in a new class of CAPACITY seats; the round's throughput and latencies are measured and
  * the outcome checked against what the api promises (see {@link Round}). Prints a markdown table on
  * standard output, progress on standard error; exits 1 when a round is not correct.
