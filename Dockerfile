@@ -10,16 +10,24 @@ ARG MODULE=api
 FROM eclipse-temurin:17-jdk AS build
 ARG MODULE
 WORKDIR /src
-# Wrapper and every module's pom first (the reactor reads all of them), so this layer is reused while
-# only sources change. The Maven repository and the wrapper's Maven live in a BuildKit cache mount.
+# Wrapper and every module's pom first (the reactor reads all of them, even those no image contains), so this
+# layer is reused while only sources change. The Maven repository and the wrapper's Maven live in a BuildKit
+# cache mount. .ci/validate-dockerfile.sh runs these COPY lines and the Maven command below without Docker.
 COPY mvnw ./
 COPY .mvn/ .mvn/
 COPY pom.xml ./
-COPY api/pom.xml api/
+COPY http-dates/pom.xml http-dates/
+COPY test-support/pom.xml test-support/
 COPY webhook-support/pom.xml webhook-support/
+COPY api/pom.xml api/
 COPY notifier-webhook/pom.xml notifier-webhook/
 COPY notifier-email/pom.xml notifier-email/
-# All sources (small); Maven builds only MODULE and what it depends on.
+COPY demo/pom.xml demo/
+COPY bench/pom.xml bench/
+# The sources of the apps and of what they depend on (test-support too: the reactor builds a module's
+# test-scoped dependencies even when tests are skipped); Maven builds only MODULE and what it depends on.
+COPY http-dates/src/ http-dates/src/
+COPY test-support/src/ test-support/src/
 COPY webhook-support/src/ webhook-support/src/
 COPY api/src/ api/src/
 COPY notifier-email/src/ notifier-email/src/

@@ -80,6 +80,8 @@ end
 -- Conditional GET, decided where the validator is read (one round trip; no body read for a 304).
 -- cond: '' none, '*' any current representation, 't:<tag> <tag>...' If-None-Match tags (weak comparison:
 -- W/ already stripped), 's:<seconds>' If-Modified-Since. Evaluated per RFC 9110 by the caller's choice of cond.
+-- Last-Modified is the first whole second after the change, so 's:' holds only for a change made before that
+-- second began: a date in the same second as a change (a client's copy of our Date, say) never hides it.
 local function not_modified(cond, tag, changedAt)
   if cond == nil or cond == '' then return false end
   if cond == '*' then return true end
@@ -91,7 +93,7 @@ local function not_modified(cond, tag, changedAt)
     return false
   end
   if kind == 's:' then
-    return math.floor(tonumber(changedAt) / 1e6) <= tonumber(rest)
+    return math.floor(tonumber(changedAt) / 1e6) < tonumber(rest)
   end
   return false
 end

@@ -140,9 +140,15 @@ public abstract class ApiTestSupport {
     }
 
     public static String sign(String secret, String sub, List<String> roles, String email, Instant expires) {
+        return sign(secret, sub, roles, email, Instant.now(), expires);
+    }
+
+    /** A token issued at {@code issued}: tests that pin the api's clock issue tokens at the pinned instant. */
+    public static String sign(String secret, String sub, List<String> roles, String email, Instant issued,
+                              Instant expires) {
         try {
             JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().subject(sub).claim("roles", roles)
-                    .issueTime(new Date()).expirationTime(Date.from(expires));
+                    .issueTime(Date.from(issued)).expirationTime(Date.from(expires));
             if (email != null) {
                 claims.claim("email", email);
             }

@@ -2,17 +2,15 @@ package io.seatwatch.api.catalog;
 
 import io.seatwatch.api.security.Caller;
 import io.seatwatch.api.security.Role;
-import io.seatwatch.api.web.Conditional;
+import io.seatwatch.api.web.ConditionalGet;
 import io.seatwatch.api.web.EntityTags;
 import io.seatwatch.api.web.Ids;
 import io.seatwatch.api.web.Page;
 import io.seatwatch.api.web.PageRequest;
-import io.seatwatch.api.web.Preconditions;
 import io.seatwatch.api.web.Problem;
 import io.seatwatch.api.web.Traceparent;
 import jakarta.validation.Valid;
 import java.net.URI;
-import java.time.Instant;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpHeaders;
@@ -38,9 +36,11 @@ class ClassController {
     private static final Pattern SORT_KEY = Pattern.compile("[^\\u0000-\\u001e]+");
 
     private final CatalogService catalog;
+    private final ConditionalGet conditionalGet;
 
-    ClassController(CatalogService catalog) {
+    ClassController(CatalogService catalog, ConditionalGet conditionalGet) {
         this.catalog = catalog;
+        this.conditionalGet = conditionalGet;
     }
 
     @PostMapping
@@ -61,19 +61,18 @@ class ClassController {
             throw Problem.invalidParameter("available", "available must be true or false");
         }
         PageRequest page = PageRequest.of(limit, cursor, "classes", SORT_KEY);
-        Instant now = Instant.now();
-        return catalog.list(page, "true".equals(available), Preconditions.of(exchange.getRequest(), now))
-                .mapNotNull(read -> Conditional.respond(exchange, now, read.version(), read.changedAt(), read.notModified(),
+        ConditionalGet.Request get = conditionalGet.begin(exchange);
+        return catalog.list(page, "true".equals(available), get.preconditions())
+                .mapNotNull(read -> get.respond(read.version(), read.changedAt(), read.notModified(),
                         () -> new Page<>(read.value().items(), PageRequest.cursor("classes", read.value().next()))));
     }
 
     @GetMapping("/{classId}")
     Mono<CourseClass> get(@PathVariable String classId, ServerWebExchange exchange) {
         Ids.require("classId", classId);
-        Instant now = Instant.now();
-        return catalog.get(classId, Preconditions.of(exchange.getRequest(), now))
-                .mapNotNull(read -> Conditional.respond(exchange, now, read.version(), read.changedAt(), read.notModified(),
-                        read::value));
+        ConditionalGet.Request get = conditionalGet.begin(exchange);
+        return catalog.get(classId, get.preconditions())
+                .mapNotNull(read -> get.respond(read.version(), read.changedAt(), read.notModified(), read::value));
     }
 
     @PatchMapping("/{classId}")

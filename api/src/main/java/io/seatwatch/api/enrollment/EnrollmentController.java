@@ -2,18 +2,16 @@ package io.seatwatch.api.enrollment;
 
 import io.seatwatch.api.security.Caller;
 import io.seatwatch.api.security.Role;
-import io.seatwatch.api.web.Conditional;
+import io.seatwatch.api.web.ConditionalGet;
 import io.seatwatch.api.web.EntityTags;
 import io.seatwatch.api.web.Ids;
 import io.seatwatch.api.web.Page;
 import io.seatwatch.api.web.PageRequest;
-import io.seatwatch.api.web.Preconditions;
 import io.seatwatch.api.web.Problem;
 import io.seatwatch.api.web.Versioned;
 import io.seatwatch.api.web.Traceparent;
 import jakarta.validation.Valid;
 import java.net.URI;
-import java.time.Instant;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpHeaders;
@@ -39,9 +37,11 @@ class EnrollmentController {
     private static final Pattern STREAM_ID = Pattern.compile("[0-9]{1,20}-[0-9]{1,20}");
 
     private final EnrollmentService enrollments;
+    private final ConditionalGet conditionalGet;
 
-    EnrollmentController(EnrollmentService enrollments) {
+    EnrollmentController(EnrollmentService enrollments, ConditionalGet conditionalGet) {
         this.enrollments = enrollments;
+        this.conditionalGet = conditionalGet;
     }
 
     @PostMapping("/enrollments")
@@ -68,12 +68,11 @@ class EnrollmentController {
         Ids.require("classId", classId);
         Ids.require("studentId", studentId);
         caller.requireMayActFor(studentId);
-        Instant now = Instant.now();
-        return enrollments.get(classId, studentId, Preconditions.of(exchange.getRequest(), now)).mapNotNull(lookup -> {
+        ConditionalGet.Request get = conditionalGet.begin(exchange);
+        return enrollments.get(classId, studentId, get.preconditions()).mapNotNull(lookup -> {
             caller.requireMayActFor(studentId, lookup.instructorId());
             Versioned<Enrollment> enrolled = lookup.orNotFound();
-            return Conditional.respond(exchange, now, enrolled.version(), enrolled.changedAt(), enrolled.notModified(),
-                    enrolled::value);
+            return get.respond(enrolled.version(), enrolled.changedAt(), enrolled.notModified(), enrolled::value);
         });
     }
 

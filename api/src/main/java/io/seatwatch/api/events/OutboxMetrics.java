@@ -47,9 +47,7 @@ class OutboxMetrics implements DisposableBean {
                     length.set(reply.get("length").asLong());
                     deadLength.set(reply.get("dead").asLong());
                     leaseHeld.set(reply.text("leaseHolder").isEmpty() ? 0 : 1);
-                    String oldest = reply.text("oldestId");
-                    oldestAgeMillis.set(oldest.isEmpty() ? 0
-                            : Math.max(0, System.currentTimeMillis() - Long.parseLong(oldest.substring(0, oldest.indexOf('-')))));
+                    oldestAgeMillis.set(reply.get("oldestAgeMillis").asLong());
                 }, e -> log.error("Outbox gauges stopped refreshing", e));
     }
 

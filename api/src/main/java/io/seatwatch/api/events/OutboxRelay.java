@@ -39,7 +39,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Relays the outbox stream to the {@code relay} output binding (DESIGN.md section 5).
+ * Relays the outbox stream to the {@code relay} output binding (docs/architecture.md, section "Outbox and relay").
  *
  * <p>All state lives on one thread ({@code loop}); Redis calls and confirms hop back onto it. The Flux
  * handed to the binding never errors and never completes while the application runs: an error would end

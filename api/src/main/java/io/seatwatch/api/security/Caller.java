@@ -35,7 +35,7 @@ public record Caller(String id, Set<Role> roles, String email, Instant expiresAt
 
     public void require(Role role) {
         if (!is(role)) {
-            throw Problem.forbidden("This requires the " + role.name().toLowerCase() + " role.");
+            throw Problem.forbidden("This requires the " + role.claim() + " role.");
         }
     }
 

@@ -20,6 +20,11 @@ public enum Role {
         return flag;
     }
 
+    /** The name in a token's {@code roles} claim. */
+    public String claim() {
+        return claim;
+    }
+
     public static Optional<Role> fromClaim(Object value) {
         for (Role r : values()) {
             if (r.claim.equals(value)) {

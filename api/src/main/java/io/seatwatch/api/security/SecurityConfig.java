@@ -5,6 +5,7 @@ import io.seatwatch.api.web.Problem;
 import io.seatwatch.api.web.ProblemHandler;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import javax.crypto.spec.SecretKeySpec;
@@ -23,6 +24,8 @@ import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
@@ -41,7 +44,8 @@ import reactor.core.publisher.Mono;
  * Every request under {@code /api/v1} needs a valid bearer token, except an email confirmation link (its
  * one-time token is the credential); the OpenAPI document and Swagger UI are public (GET only); any other
  * path is 401 without a token. What a caller may do is decided per
- * endpoint, in the order DESIGN.md prescribes (after 400s), so it is not configured here.
+ * endpoint, in the order of docs/architecture.md, section "Order of checks" (after 400s), so it is not
+ * configured here.
  */
 @Configuration
 @EnableWebFluxSecurity
@@ -171,7 +175,10 @@ public class SecurityConfig {
     }
 
     @Bean
-    ReactiveJwtDecoder jwtDecoder(JwtProperties properties) {
+    ReactiveJwtDecoder jwtDecoder(JwtProperties properties, Clock clock) {
+        // exp and nbf are judged by the api's clock, the one its other dates come from.
+        JwtTimestampValidator timestamps = new JwtTimestampValidator();
+        timestamps.setClock(clock);
         List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
         NimbusReactiveJwtDecoder decoder;
         if (properties.remote()) {
@@ -179,8 +186,8 @@ public class SecurityConfig {
                     ? NimbusReactiveJwtDecoder.withJwkSetUri(properties.jwkSetUri()).build()
                     : NimbusReactiveJwtDecoder.withIssuerLocation(properties.issuerUri()).build();
             validators.add(JwtProperties.has(properties.issuerUri())
-                    ? JwtValidators.createDefaultWithIssuer(properties.issuerUri())
-                    : JwtValidators.createDefault());
+                    ? JwtValidators.createDefaultWithValidators(timestamps, new JwtIssuerValidator(properties.issuerUri()))
+                    : JwtValidators.createDefaultWithValidators(timestamps));
             validators.add(new JwtClaimValidator<List<String>>("aud",
                     aud -> aud != null && aud.contains(properties.audience())));
         } else {
@@ -192,7 +199,7 @@ public class SecurityConfig {
             }
             decoder = NimbusReactiveJwtDecoder.withSecretKey(new SecretKeySpec(secret, "HmacSHA256"))
                     .macAlgorithm(MacAlgorithm.HS256).build();
-            validators.add(JwtValidators.createDefault());
+            validators.add(JwtValidators.createDefaultWithValidators(timestamps));
         }
         validators.add(SecurityConfig::subjectIsAnId);
         decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));

@@ -29,7 +29,10 @@ import tools.jackson.databind.JsonNode;
 @Service
 public class SubscriptionService {
 
-    /** How long a secret replaced by a rotation keeps signing (DESIGN.md section 2). */
+    /**
+     * How long a secret replaced by a rotation keeps signing, so receivers can switch to the new one without
+     * rejecting deliveries meanwhile (docs/subscriptions.md, "Signing secrets").
+     */
     static final Duration PREVIOUS_SECRET_VALIDITY = Duration.ofHours(24);
     /** Confirmation tokens: base64url of 32 random bytes. */
     static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{43}");

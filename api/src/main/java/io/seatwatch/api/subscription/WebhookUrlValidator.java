@@ -16,7 +16,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The rules for a webhook URL (DESIGN.md section 2): absolute {@code https} ({@code http} only with
+ * The rules for a webhook URL (docs/subscriptions.md, "Webhook URL"): absolute {@code https} ({@code http} only with
  * {@code seatwatch.webhooks.allow-http}), a host, no user-info, no fragment, at most 2048 characters, and
  * a host whose every address {@link WebhookAddressPolicy} allows.
  */

@@ -3,6 +3,7 @@ package io.seatwatch.api.waitlist;
 import io.seatwatch.api.redis.RedisKeys;
 import io.seatwatch.api.web.Preconditions;
 import io.seatwatch.api.web.Problem;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -33,14 +34,17 @@ class PositionStream {
     private final WaitlistService waitlists;
     private final JsonMapper json;
     private final Duration heartbeat;
+    private final Clock clock;
 
     PositionStream(@Lazy ReactiveRedisMessageListenerContainer container, RedisKeys keys, WaitlistService waitlists,
-                   JsonMapper json, @Value("${seatwatch.position-stream.heartbeat:15s}") Duration heartbeat) {
+                   JsonMapper json, @Value("${seatwatch.position-stream.heartbeat:15s}") Duration heartbeat,
+                   Clock clock) {
         this.container = container;
         this.keys = keys;
         this.waitlists = waitlists;
         this.json = json;
         this.heartbeat = heartbeat;
+        this.clock = clock;
     }
 
     private record Change(String kind, String studentId, String by) {
@@ -56,7 +60,8 @@ class PositionStream {
                 .concatMap(change -> read(classId, studentId, change), 1)
                 .takeUntil(event -> !"position".equals(event.event()))
                 .filter(event -> !"position".equals(event.event()) || !event.id().equals(lastVersion.getAndSet(event.id())));
-        Duration untilExpiry = Duration.between(Instant.now(), expiresAt == null ? Instant.now().plus(Duration.ofHours(1)) : expiresAt);
+        Instant now = clock.instant();
+        Duration untilExpiry = Duration.between(now, expiresAt == null ? now.plus(Duration.ofHours(1)) : expiresAt);
         return events.publish(shared -> Flux.merge(shared,
                         Flux.interval(heartbeat, heartbeat)
                                 .map(i -> ServerSentEvent.<Object>builder().comment("heartbeat").build())

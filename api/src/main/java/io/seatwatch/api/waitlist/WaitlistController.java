@@ -1,14 +1,13 @@
 package io.seatwatch.api.waitlist;
 
 import io.seatwatch.api.security.Caller;
-import io.seatwatch.api.web.Conditional;
+import io.seatwatch.api.web.ConditionalGet;
 import io.seatwatch.api.web.EntityTags;
 import io.seatwatch.api.web.Ids;
 import io.seatwatch.api.web.Page;
 import io.seatwatch.api.web.PageRequest;
 import io.seatwatch.api.web.Preconditions;
 import io.seatwatch.api.web.Problem;
-import java.time.Instant;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpHeaders;
@@ -34,10 +33,12 @@ class WaitlistController {
 
     private final WaitlistService waitlists;
     private final PositionStream stream;
+    private final ConditionalGet conditionalGet;
 
-    WaitlistController(WaitlistService waitlists, PositionStream stream) {
+    WaitlistController(WaitlistService waitlists, PositionStream stream, ConditionalGet conditionalGet) {
         this.waitlists = waitlists;
         this.stream = stream;
+        this.conditionalGet = conditionalGet;
     }
 
     @GetMapping
@@ -61,18 +62,18 @@ class WaitlistController {
         Ids.require("classId", classId);
         Ids.require("studentId", studentId);
         caller.requireMayActFor(studentId);
-        Instant now = Instant.now();
-        return waitlists.position(classId, studentId, Preconditions.of(exchange.getRequest(), now)).mapNotNull(lookup -> {
+        ConditionalGet.Request get = conditionalGet.begin(exchange);
+        return waitlists.position(classId, studentId, get.preconditions()).mapNotNull(lookup -> {
             caller.requireMayActFor(studentId, lookup.instructorId());
             if (!lookup.waitlisted()) {
                 throw Problem.fromScript("waitlist-entry-not-found", null);
             }
-            return Conditional.respond(exchange, now, lookup.version(), lookup.changedAt(), lookup.notModified(),
-                    lookup::position, HttpHeaders.ACCEPT, HttpHeaders.AUTHORIZATION);
+            return get.respond(lookup.version(), lookup.changedAt(), lookup.notModified(), lookup::position,
+                    HttpHeaders.ACCEPT, HttpHeaders.AUTHORIZATION);
         });
     }
 
-    /** The live position (DESIGN.md section 4): the same checks as the GET, then a stream until it ends. */
+    /** The live position (docs/architecture.md, "The live position"): the GET's checks, then a stream until it ends. */
     @GetMapping(value = "/{studentId}", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     Mono<ResponseEntity<Flux<ServerSentEvent<Object>>>> positionStream(@PathVariable String classId,
                                                                        @PathVariable String studentId,

@@ -1,5 +1,6 @@
 package io.seatwatch.api.web;
 
+import io.seatwatch.http.HttpDates;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -11,8 +12,10 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 /**
  * The conditional-GET precondition of a request (RFC 9110 section 13.2.2): If-None-Match (weak comparison,
  * lists, {@code *}) when present and parsable; otherwise If-Modified-Since when it is a valid HTTP-date no
- * later than now; only on GET and HEAD. The Lua script that reads the resource evaluates it against the
- * current validator, so a 304 costs one round trip and reads no body.
+ * later than now (a date in the future says nothing about what the client holds); only on GET and HEAD. The
+ * Lua script that reads the resource evaluates it against the current validator, so a 304 costs one round
+ * trip and reads no body: {@code s:<seconds>} holds when the change came before that second began, which is
+ * what comparing with {@link ConditionalGet#lastModified} amounts to.
  */
 public record Preconditions(String scriptArgument) {
 

@@ -3,6 +3,7 @@ package io.seatwatch.api.web;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -117,7 +118,7 @@ public class ProblemHandler implements WebExceptionHandler {
                 status = HttpStatus.INTERNAL_SERVER_ERROR;
             }
             String code = status == HttpStatus.NOT_FOUND ? "not-found"
-                    : status.getReasonPhrase().toLowerCase().replace(' ', '-');
+                    : status.getReasonPhrase().toLowerCase(Locale.ROOT).replace(' ', '-');
             String detail = status == HttpStatus.NOT_FOUND ? "No such resource." : rse.getReason();
             if (status.is5xxServerError()) {
                 log.error("Request failed", ex);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.seatwatch.api.ApiTestSupport;
-import io.seatwatch.api.RabbitVhost;
+import io.seatwatch.testsupport.RabbitVhost;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;

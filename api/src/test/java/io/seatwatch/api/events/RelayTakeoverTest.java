@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.seatwatch.api.ApiTestSupport;
-import io.seatwatch.api.RabbitVhost;
 import io.seatwatch.api.TcpProxy;
 import io.seatwatch.api.redis.RedisKeys;
+import io.seatwatch.testsupport.RabbitVhost;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -43,7 +43,7 @@ import tools.jackson.databind.JsonNode;
 @TestPropertySource(properties = "seatwatch.redis.key-prefix=sw:v1:test:authz:")
 class AuthorizationMatrixTest extends ApiTestSupport {
 
-    /** Who may call an endpoint (DESIGN.md section 2). */
+    /** Who may call an endpoint (the "who" column of the README's endpoint table). */
     enum Access {
         ANY_AUTHENTICATED,
         REGISTRAR,

@@ -11,8 +11,8 @@ import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
 /**
- * Effectively-once sending per (eventId, address), shared by every replica through Redis (DESIGN.md
- * section 5). Each operation is one Lua script, so no decision spans two round trips:
+ * Effectively-once sending per (eventId, address), shared by every replica through Redis (docs/architecture.md,
+ * section "Consumers and deduplication"). Each operation is one Lua script, so no decision spans two round trips:
  * <ul>
  *   <li>{@code email:sending:{eventId}:{address}}: a lease (SET NX PX) whose holder sends; a lease whose
  *       holder died expires and the next delivery takes over (and sends with the same Message-ID);</li>

@@ -8,7 +8,7 @@ import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import java.net.URI;
-import java.time.Instant;
+import java.time.Clock;
 import java.time.format.DateTimeFormatter;
 import java.util.Date;
 import java.util.HashMap;
@@ -60,8 +60,10 @@ class EmailComposer {
     private final MailTemplate promotionHtml;
     private final MailTemplate confirmationText;
     private final MailTemplate confirmationHtml;
+    private final Clock clock;
 
-    EmailComposer(EmailProperties properties) {
+    EmailComposer(EmailProperties properties, Clock clock) {
+        this.clock = clock;
         this.from = configuredAddress("seatwatch.email.from", properties.from());
         this.replyTo = properties.replyTo() == null || properties.replyTo().isBlank() ? null
                 : configuredAddress("seatwatch.email.reply-to", properties.replyTo());
@@ -152,7 +154,7 @@ class EmailComposer {
             }
             message.setRecipient(jakarta.mail.Message.RecipientType.TO, to);
             message.setSubject(Text.line(subject, SUBJECT_MAX), "UTF-8");
-            message.setSentDate(Date.from(Instant.now()));
+            message.setSentDate(Date.from(clock.instant()));
             message.setHeader(AUTO_SUBMITTED, "auto-generated");
             message.setHeader(EVENT_ID_HEADER, event.eventId());
             message.setHeader(EVENT_TYPE_HEADER, event.type());

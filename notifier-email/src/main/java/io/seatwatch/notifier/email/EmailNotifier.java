@@ -1,7 +1,7 @@
 package io.seatwatch.notifier.email;
 
 import io.micrometer.core.instrument.Timer;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,14 +27,16 @@ class EmailNotifier {
     private final EmailSender sender;
     private final DeliveryLedger ledger;
     private final EmailMetrics metrics;
+    private final Clock clock;
 
     EmailNotifier(EventReader reader, EmailComposer composer, EmailSender sender, DeliveryLedger ledger,
-                  EmailMetrics metrics) {
+                  EmailMetrics metrics, Clock clock) {
         this.reader = reader;
         this.composer = composer;
         this.sender = sender;
         this.ledger = ledger;
         this.metrics = metrics;
+        this.clock = clock;
     }
 
     void handle(Message<byte[]> message) {
@@ -51,7 +53,7 @@ class EmailNotifier {
             log.debug("Event {} has no email channel", event.eventId());
             return;
         }
-        if (event instanceof EmailEvent.Confirmation c && c.expiresAt() != null && !c.expiresAt().isAfter(Instant.now())) {
+        if (event instanceof EmailEvent.Confirmation c && c.expiresAt() != null && !c.expiresAt().isAfter(clock.instant())) {
             // A redriven or long-delayed request: its link would only answer 404, so it is not mailed.
             metrics.skipped("expired").increment();
             log.info("Confirmation email for event {} not sent: its link expired at {}", event.eventId(), c.expiresAt());

@@ -13,9 +13,11 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -46,7 +48,10 @@ class EmailComposerTest {
                 new ClassPathResource("templates/confirmation.html"));
     }
 
-    final EmailComposer composer = new EmailComposer(properties("America/Vancouver", Map.of(), defaultTemplates()));
+    /** When the test's emails are written: the composer dates each message by the notifier's clock. */
+    static final Clock SENT = Clock.fixed(Instant.parse("2026-12-09T08:07:06Z"), ZoneOffset.UTC);
+
+    final EmailComposer composer = new EmailComposer(properties("America/Vancouver", Map.of(), defaultTemplates()), SENT);
 
     static EmailEvent.Promotion promotion(String title, String email) {
         return new EmailEvent.Promotion(EVENT_ID, 7, Instant.parse("2026-03-02T17:05:09.123456Z"), "c0ffee12ab34",
@@ -88,7 +93,7 @@ class EmailComposerTest {
         assertThat(m.getRecipients(RecipientType.BCC)).isNull();
         assertThat(m.getHeader("Auto-Submitted")).containsExactly("auto-generated");
         assertThat(m.getHeader("X-Seatwatch-Event-Id")).containsExactly(EVENT_ID);
-        assertThat(m.getSentDate()).isNotNull();
+        assertThat(m.getSentDate().toInstant()).isEqualTo(Instant.parse("2026-12-09T08:07:06Z"));
         assertThat(m.isMimeType("multipart/alternative")).isTrue();
 
         String text = part(m, "text/plain");
@@ -173,7 +178,7 @@ class EmailComposerTest {
     @Test
     void causesCanBeReworded() throws Exception {
         EmailComposer custom = new EmailComposer(properties("UTC",
-                Map.of("INSTRUCTOR_DROP", "Your instructor made room for you."), defaultTemplates()));
+                Map.of("INSTRUCTOR_DROP", "Your instructor made room for you."), defaultTemplates()), SENT);
         MimeMessage m = roundTrip(custom.compose(promotion("T", "alice@example.edu")));
         assertThat(part(m, "text/plain")).contains("Your instructor made room for you.").contains("17:05 UTC");
     }
@@ -184,7 +189,7 @@ class EmailComposerTest {
                 new ByteArrayResource("Hi {{studentName}}".getBytes(StandardCharsets.UTF_8), "broken.txt"),
                 new ClassPathResource("templates/promotion.html"), new ClassPathResource("templates/confirmation.txt"),
                 new ClassPathResource("templates/confirmation.html"));
-        assertThatThrownBy(() -> new EmailComposer(properties("UTC", Map.of(), broken)))
+        assertThatThrownBy(() -> new EmailComposer(properties("UTC", Map.of(), broken), SENT))
                 .hasMessageContaining("studentName");
     }
 

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.seatwatch.testsupport.HttpDateFormat;
+import io.seatwatch.testsupport.RabbitVhost;
 import jakarta.mail.Message.RecipientType;
 import jakarta.mail.Multipart;
 import jakarta.mail.internet.InternetAddress;
@@ -345,6 +347,8 @@ class EmailRabbitTest {
                 HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/prometheus")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(prometheus.statusCode()).isEqualTo(200);
+        assertThat(prometheus.headers().firstValue("Date")).hasValueSatisfying(date -> assertThat(date)
+                .matches(HttpDateFormat.IMF_FIXDATE));
         assertThat(prometheus.body()).contains("seatwatch_email_dead_lettered_total").contains("jvm_memory_used_bytes");
 
         assertThat(meters.find("seatwatch.email.sent").counters()).isNotEmpty();

@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** Moving the notifier to another destination, vhost or broker is a configuration change (DESIGN.md section 3). */
+/**
+ * Moving the notifier to another destination, vhost or broker is a configuration change (docs/architecture.md,
+ * section "Binder types out of business code").
+ */
 class ArchitectureTest {
 
     /**

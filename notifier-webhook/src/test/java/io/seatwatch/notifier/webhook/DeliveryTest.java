@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.standardwebhooks.Webhook;
 import com.standardwebhooks.exceptions.WebhookVerificationException;
+import io.seatwatch.http.HttpDates;
+import io.seatwatch.testsupport.HttpDateFormat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -202,6 +204,19 @@ class DeliveryTest extends NotifierTestSupport {
         JsonNode first = attempts(p.eventId()).get(0);
         assertThat(Long.parseLong(first.path("nextAttemptAt").asString()) - Long.parseLong(first.path("at").asString()))
                 .isGreaterThanOrEqualTo(1_000_000L);
+    }
+
+    @Test
+    void retryAfterAsAnHttpDateIsHonoured() {
+        // Whole seconds: a date 3 s ahead is between 2 and 3 s away, far beyond the 100 ms the schedule asks.
+        String date = HttpDates.format(Instant.now().plusSeconds(3));
+        receiver.respond(new MockResponse.Builder().code(503).setHeader("Retry-After", date).build());
+        Promoted p = promote(receiver.url());
+        awaitStatus(p.eventId(), "DELIVERED");
+        List<Receiver.Received> requests = receiver.requests();
+        assertThat(requests).hasSize(2);
+        assertThat(Duration.ofNanos(requests.get(1).nanos() - requests.get(0).nanos()))
+                .isGreaterThanOrEqualTo(Duration.ofMillis(1_900));
     }
 
     @Test
@@ -406,7 +421,8 @@ class DeliveryTest extends NotifierTestSupport {
         WebTestClient client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
         client.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk()
                 .expectBody().jsonPath("$.status").isEqualTo("UP");
-        client.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
+        client.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk()
+                .expectHeader().valueMatches("Date", HttpDateFormat.IMF_FIXDATE.pattern());
         client.get().uri("/actuator/health/dependencies").exchange().expectStatus().isOk()
                 .expectBody().jsonPath("$.components.redis.status").isEqualTo("UP")
                 .jsonPath("$.components.rabbit.status").isEqualTo("UP");

@@ -11,8 +11,8 @@ import org.springframework.http.HttpMethod;
 /**
  * What the OpenAPI document says about each operation beyond what springdoc reads from the controllers: its
  * id, tag, summary, who may call it, its success statuses and headers, and the problem types it answers
- * (README "Endpoints" and DESIGN.md section 2). Kept in one table rather than in annotations on every
- * controller method; OpenApiDocumentTest fails when an endpoint is missing here.
+ * (README "Endpoints" and docs/architecture.md, section "Public HTTP contract"). Kept in one table rather
+ * than in annotations on every controller method; OpenApiDocumentTest fails when an endpoint is missing here.
  */
 public final class ApiOperations {
 

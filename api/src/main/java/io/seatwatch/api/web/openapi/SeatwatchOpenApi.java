@@ -342,8 +342,9 @@ class SeatwatchOpenApi implements GlobalOpenApiCustomizer {
         Map<String, Header> headers = new LinkedHashMap<>();
         headers.put("ETag", header("The strong entity tag of the representation: send it back in `If-None-Match` "
                 + "or `If-Match`."));
-        headers.put("Last-Modified", header("When the resource last changed (HTTP-date); sent only once it is at "
-                + "least one second old, so a 304 never hides a change within the same second."));
+        headers.put("Last-Modified", header("The first whole second after the resource last changed (IMF-fixdate); "
+                + "sent once `Date` has reached it. `If-Modified-Since` answers 304 only for a change made before "
+                + "that second began, so no date from the same second as a change hides it."));
         headers.put("Cache-Control", header("`private, no-cache` on conditional GETs; `no-store` on answers that "
                 + "may carry a secret or consume a one-time token."));
         headers.put("Vary", header("`Authorization` (and `Accept` on the waitlist position)."));

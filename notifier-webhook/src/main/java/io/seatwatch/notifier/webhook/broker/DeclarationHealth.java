@@ -18,9 +18,9 @@ import org.springframework.context.annotation.Configuration;
 /**
  * Readiness against a broker that refused the binder's declarations. When a queue or exchange exists with
  * other arguments (classic instead of quorum, no dead-letter queue), RabbitMQ answers PRECONDITION_FAILED,
- * the binder only logs it and consumes the old queue anyway (DESIGN.md section 7). This listener on the
- * connection factory remembers such a refusal and turns readiness DOWN until the queue is fixed and the app
- * restarted.
+ * the binder only logs it and consumes the old queue anyway (docs/architecture.md, section "Quorum queues with
+ * dead-letter queues"). This listener on the connection factory remembers such a refusal and turns readiness
+ * DOWN until the queue is fixed and the app restarted.
  *
  * <p>The only RabbitMQ-specific code of the notifier, kept apart from the delivery code and active only with
  * the Rabbit binder's connection factory.

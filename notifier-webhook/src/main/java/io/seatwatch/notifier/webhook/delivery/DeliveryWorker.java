@@ -42,7 +42,8 @@ public class DeliveryWorker {
     private final String userAgent;
 
     DeliveryWorker(DeliveryStore store, WebhookSender sender, WebhookSecretCipher cipher, RetryPolicy retries,
-                   DeadLetters deadLetters, MeterRegistry meters, EventTraces traces, WebhookNotifierProperties properties) {
+                   DeadLetters deadLetters, MeterRegistry meters, EventTraces traces, WebhookNotifierProperties properties,
+                   Clock clock) {
         this.store = store;
         this.sender = sender;
         this.cipher = cipher;
@@ -50,7 +51,7 @@ public class DeliveryWorker {
         this.deadLetters = deadLetters;
         this.meters = meters;
         this.traces = traces;
-        this.clock = Clock.systemUTC();
+        this.clock = clock;
         this.allowHttp = properties.allowHttp();
         this.userAgent = "Seatwatch-Webhooks/" + properties.userAgentVersion();
     }

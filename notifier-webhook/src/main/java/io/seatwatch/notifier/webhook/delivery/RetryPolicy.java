@@ -1,10 +1,8 @@
 package io.seatwatch.notifier.webhook.delivery;
 
+import io.seatwatch.http.HttpDates;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -58,7 +56,10 @@ public final class RetryPolicy {
         return delay;
     }
 
-    /** {@code Retry-After} as delay-seconds or an HTTP-date (RFC 9110 section 10.2.3); null when absent or invalid. */
+    /**
+     * {@code Retry-After} as delay-seconds or an HTTP-date in any of its three forms (RFC 9110 section 10.2.3); a
+     * date in the past is no wait; null when absent or invalid.
+     */
     static Duration parseRetryAfter(String value, Instant now) {
         if (value == null || value.isBlank()) {
             return null;
@@ -67,11 +68,9 @@ public final class RetryPolicy {
         if (v.matches("[0-9]{1,10}")) {
             return Duration.ofSeconds(Long.parseLong(v));
         }
-        try {
-            Duration until = Duration.between(now, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+        return HttpDates.parse(v, now).map(date -> {
+            Duration until = Duration.between(now, date);
             return until.isNegative() ? Duration.ZERO : until;
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+        }).orElse(null);
     }
 }

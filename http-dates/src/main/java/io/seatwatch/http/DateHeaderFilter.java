@@ -1,21 +1,24 @@
-package io.seatwatch.api.web;
+package io.seatwatch.http;
 
 import java.time.Clock;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
-import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
-/** Adds {@code Date} to every response: Reactor Netty sends none, and RFC 9110 asks an origin server for one. */
-@Component
-public class ResponseHeaders implements WebFilter, Ordered {
+/**
+ * Gives every response a {@code Date} (IMF-fixdate, from the app's clock) unless a handler set one: Reactor Netty
+ * sends none, and RFC 9110 asks an origin server with a clock for one on every 2xx, 3xx and 4xx answer.
+ */
+public final class DateHeaderFilter implements WebFilter, Ordered {
 
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
+
+    public DateHeaderFilter(Clock clock) {
+        this.clock = clock;
+    }
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
@@ -23,8 +26,7 @@ public class ResponseHeaders implements WebFilter, Ordered {
         response.beforeCommit(() -> {
             HttpHeaders headers = response.getHeaders();
             if (!headers.containsHeader(HttpHeaders.DATE)) {
-                headers.set(HttpHeaders.DATE,
-                        DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(clock)));
+                headers.set(HttpHeaders.DATE, HttpDates.format(clock.instant()));
             }
             return Mono.empty();
         });
