@@ -9,10 +9,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Vhosts through RabbitMQ's management HTTP API, which needs no local OS privileges. */
 final class ManagementApi implements VhostAdmin {
@@ -20,6 +21,8 @@ final class ManagementApi implements VhostAdmin {
     private final String url;
     private final String user;
     private final String authorization;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     ManagementApi(String url, String user, String password) {
@@ -67,51 +70,29 @@ final class ManagementApi implements VhostAdmin {
         return parseQueueTypes(expect(response, Set.of(200)).body());
     }
 
-    /** Reads the flat objects that {@code columns=name,type} leaves: {@code [{"name":"q","type":"quorum"}]}. */
+    /** Reads {@code [{"name":"q","type":"quorum"}, ...]}, the list {@code columns=name,type} leaves. */
     static Map<String, String> parseQueueTypes(String json) {
         Map<String, String> types = new LinkedHashMap<>();
-        Map<String, String> object = new HashMap<>();
-        String key = null;
-        for (int i = 0; i < json.length(); i++) {
-            char c = json.charAt(i);
-            if (c == '"') {
-                StringBuilder s = new StringBuilder();
-                for (i++; json.charAt(i) != '"'; i++) {
-                    char d = json.charAt(i);
-                    if (d == '\\') {
-                        d = json.charAt(++i);
-                        switch (d) {
-                            case 'u' -> {
-                                d = (char) Integer.parseInt(json.substring(i + 1, i + 5), 16);
-                                i += 4;
-                            }
-                            case 'n' -> d = '\n';
-                            case 't' -> d = '\t';
-                            case 'r' -> d = '\r';
-                            case 'b' -> d = '\b';
-                            case 'f' -> d = '\f';
-                            default -> { }
-                        }
-                    }
-                    s.append(d);
-                }
-                if (key == null) {
-                    key = s.toString();
-                } else {
-                    object.put(key, s.toString());
-                    key = null;
-                }
-            } else if (c == ',' || c == '{') {
-                key = null;
-            } else if (c == '}') {
-                if (object.containsKey("name")) {
-                    types.put(object.get("name"), object.get("type"));
-                }
-                object.clear();
-                key = null;
-            }
+        for (JsonNode queue : JSON.readTree(json)) {
+            JsonNode type = queue.path("type");
+            types.put(queue.path("name").asString(), type.isString() ? type.asString() : null);
         }
         return types;
+    }
+
+    @Override
+    public int closeConnections(String vhost, String reason) {
+        HttpResponse<String> response = send("GET", "/api/vhosts/" + encode(vhost) + "/connections?columns=name", null);
+        int closed = 0;
+        for (JsonNode connection : JSON.readTree(expect(response, Set.of(200)).body())) {
+            HttpRequest.Builder close = request("DELETE", "/api/connections/" + encode(connection.path("name").asString()),
+                    null, Duration.ofSeconds(30)).header("X-Reason", reason);
+            // 404: it closed by itself meanwhile.
+            if (expect(exchange(close), Set.of(204, 404)).statusCode() == 204) {
+                closed++;
+            }
+        }
+        return closed;
     }
 
     private HttpResponse<String> expect(HttpResponse<String> response, Set<Integer> statuses) {
@@ -127,17 +108,26 @@ final class ManagementApi implements VhostAdmin {
     }
 
     private HttpResponse<String> send(String method, String path, String json, Duration timeout) {
+        return exchange(request(method, path, json, timeout));
+    }
+
+    private HttpRequest.Builder request(String method, String path, String json, Duration timeout) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path)).timeout(timeout)
+                .header("Authorization", authorization)
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(json));
+        if (json != null) {
+            request.header("Content-Type", "application/json");
+        }
+        return request;
+    }
+
+    private HttpResponse<String> exchange(HttpRequest.Builder request) {
+        HttpRequest built = request.build();
         try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path)).timeout(timeout)
-                    .header("Authorization", authorization)
-                    .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofString(json));
-            if (json != null) {
-                request.header("Content-Type", "application/json");
-            }
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return http.send(built, HttpResponse.BodyHandlers.ofString());
         } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalStateException(method + " " + url + path + " failed: " + describe(e), e);
+            throw new IllegalStateException(built.method() + " " + built.uri() + " failed: " + describe(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -2,6 +2,8 @@ package io.seatwatch.testsupport;
 
 import java.util.Locale;
 import java.util.Map;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 
 /**
@@ -9,13 +11,18 @@ import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
  * see each other's exchanges and queues. Vhosts are managed through the management API when it answers
  * ({@code SEATWATCH_TEST_RABBIT_MANAGEMENT_URL}, default http://127.0.0.1:15672), else with rabbitmqctl when
  * this user may run it; the choice is made once per JVM.
+ *
+ * <p>A test class's own vhost is best a static {@code @RegisterExtension} field made with {@link #forClass}: it is
+ * made before the class's {@code @BeforeAll} methods, and where no vhost can be made the class fails with the one
+ * sentence that says what to do, instead of an error in a static initializer or a Spring context that buries it.
  */
-public final class RabbitVhost implements AutoCloseable {
+public final class RabbitVhost implements AutoCloseable, BeforeAllCallback {
 
     private final String name;
     private final VhostAdmin admin;
     private final int amqpPort;
     private CachingConnectionFactory connections;
+    private boolean made;
 
     private RabbitVhost(String name, VhostAdmin admin, int amqpPort) {
         this.name = name;
@@ -29,8 +36,29 @@ public final class RabbitVhost implements AutoCloseable {
     }
 
     static RabbitVhost create(String name, VhostAdmin admin, int amqpPort) {
-        admin.recreate(name);
-        return new RabbitVhost(name, admin, amqpPort);
+        RabbitVhost vhost = new RabbitVhost(name, admin, amqpPort);
+        vhost.make();
+        return vhost;
+    }
+
+    /**
+     * A vhost made when the test class starts (as a JUnit extension, before its {@code @BeforeAll} methods); until
+     * then only its name and an unconnected connection factory are available.
+     */
+    public static RabbitVhost forClass(String name) {
+        return new RabbitVhost(name, Local.ADMIN, 5672);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        make();
+    }
+
+    private synchronized void make() {
+        if (!made) {
+            admin.recreate(name);
+            made = true;
+        }
     }
 
     public String name() {
@@ -53,6 +81,14 @@ public final class RabbitVhost implements AutoCloseable {
         return admin.queueTypes(name);
     }
 
+    /**
+     * Closes every client connection to this vhost from the broker's side, as a broker that shuts down or restarts
+     * does; returns how many there were.
+     */
+    public int closeConnections(String reason) {
+        return admin.closeConnections(name, reason);
+    }
+
     @Override
     public synchronized void close() {
         if (connections != null) {
@@ -72,8 +108,8 @@ public final class RabbitVhost implements AutoCloseable {
             return rabbitmqctl;
         }
         return new Unavailable("RabbitMQ tests cannot create their vhosts: the management API at " + api.url()
-                + " " + apiProblem + " and " + rabbitmqctlProblem + "; enable the management plugin"
-                + " (sudo rabbitmq-plugins enable rabbitmq_management) so that " + api.url()
+                + " " + apiProblem + " and " + rabbitmqctlProblem + "; enable the management plugin, as root"
+                + " (su - -c 'rabbitmq-plugins enable rabbitmq_management', or with sudo), so that " + api.url()
                 + " answers for the user " + api.user() + " (or set SEATWATCH_TEST_RABBIT_MANAGEMENT_URL to one"
                 + " that does), or run the tests as a user allowed to run rabbitmqctl (root or the rabbitmq user).");
     }
@@ -109,6 +145,11 @@ public final class RabbitVhost implements AutoCloseable {
         @Override
         public Map<String, String> queueTypes(String vhost) {
             throw new IllegalStateException(reason);
+        }
+
+        @Override
+        public int closeConnections(String vhost, String reason) {
+            throw new IllegalStateException(this.reason);
         }
     }
 }

@@ -57,6 +57,14 @@ final class Rabbitmqctl implements VhostAdmin {
         return types;
     }
 
+    @Override
+    public int closeConnections(String vhost, String reason) {
+        Result listed = check(run("list_connections", "--no-table-headers", "vhost"), "list_connections");
+        int open = (int) listed.output.lines().map(String::strip).filter(vhost::equals).count();
+        check(run("close_all_connections", "-p", vhost, reason), "close_all_connections");
+        return open;
+    }
+
     private Result check(Result result, String command) {
         if (result.exitCode != 0) {
             throw new IllegalStateException(executable + " " + command + " failed: " + result.output.strip());

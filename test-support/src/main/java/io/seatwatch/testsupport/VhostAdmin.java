@@ -13,4 +13,10 @@ interface VhostAdmin {
 
     /** Queue name to type ({@code quorum}, {@code classic}). */
     Map<String, String> queueTypes(String vhost);
+
+    /**
+     * Closes every client connection to the vhost from the broker's side, as a broker shutting down does: the
+     * clients get a connection.close with the reason, then the socket closes. Returns how many were closed.
+     */
+    int closeConnections(String vhost, String reason);
 }

@@ -1,6 +1,7 @@
 package io.seatwatch.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.URI;
@@ -9,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.core.QueueBuilder;
+import org.springframework.amqp.rabbit.connection.Connection;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 
 /** The management API path, against a private node with the plugin (skipped where none can be started). */
@@ -72,6 +75,16 @@ class ManagementApiTest {
             RabbitVhost second = RabbitVhost.create("seatwatch-test-leftover", api, node.amqpPort);
             assertThat(second.queueTypes()).isEmpty();
             second.close();
+        }
+    }
+
+    @Test
+    void clientConnectionsAreClosedFromTheBrokersSide() {
+        try (RabbitVhost vhost = RabbitVhost.create("seatwatch-test-close", api, node.amqpPort)) {
+            Connection connection = vhost.connectionFactory().createConnection();
+            // The API lists a connection once its statistics were first collected (every few seconds).
+            await().atMost(Duration.ofSeconds(30)).until(() -> vhost.closeConnections("test restart") == 1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> !connection.isOpen());
         }
     }
 

@@ -23,7 +23,7 @@ class ProbeTest {
                 .withMessageStartingWith("RabbitMQ tests cannot create their vhosts: the management API at " + url
                         + " did not answer (ConnectException")
                 .withMessageContaining("/nonexistent/rabbitmqctl could not be run")
-                .withMessageContaining("sudo rabbitmq-plugins enable rabbitmq_management")
+                .withMessageContaining("su - -c 'rabbitmq-plugins enable rabbitmq_management'")
                 .withMessageContaining("so that " + url + " answers for the user guest")
                 .withMessageEndingWith("run the tests as a user allowed to run rabbitmqctl (root or the rabbitmq user).")
                 .withNoCause();

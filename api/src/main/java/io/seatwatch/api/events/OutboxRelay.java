@@ -1,5 +1,6 @@
 package io.seatwatch.api.events;
 
+import com.rabbitmq.client.Channel;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,13 +16,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.ReturnedMessage;
@@ -46,13 +49,17 @@ import tools.jackson.databind.json.JsonMapper;
  * the binding for good. Entries are settled (XACK + XDEL) only after a positive publisher confirm; a
  * nack or a return (unroutable) is counted and the entry retried after {@code reclaimIdle}, moving to the
  * dead-entry stream after {@code maxAttempts}; a broker outage (send failure, channel closed, confirm
- * timeout) is not counted: the relay backs off and the entries wait in the outbox.
+ * timeout) is not counted: the relay keeps those entries, backs off (at most {@code maxBackoff}) and sends
+ * them again first, on a fresh channel, so the broker's return is noticed within one backoff instead of
+ * after {@code reclaimIdle}.
  *
  * <p>Messages are handed to the binding on one sender thread that keeps the binding's RabbitTemplate in a
  * scoped operation, so every publish goes over one channel: confirms pipeline as in PerfTest, and messages
  * reach the broker in outbox order, which keeps each class's events in sequence. (Without the scope the
  * template takes a channel per send and, with correlated confirms, caches it only after its acks, so
- * pipelined sends spread over many channels, overtake each other and cost a thread hand-off each.)
+ * pipelined sends spread over many channels, overtake each other and cost a thread hand-off each.) That
+ * channel is checked before each send: one the broker closed while the relay was idle (a restart) is given up
+ * for a new one instead of failing the next publish.
  */
 public class OutboxRelay implements SmartLifecycle {
 
@@ -76,7 +83,7 @@ public class OutboxRelay implements SmartLifecycle {
     private final Sinks.Many<Message<byte[]>> sink = Sinks.many().multicast()
             .onBackpressureBuffer(Queues.SMALL_BUFFER_SIZE, false);
     private final AtomicBoolean subscribed = new AtomicBoolean();
-    private final BlockingQueue<Message<byte[]>> outgoing = new LinkedBlockingQueue<>();
+    private final BlockingDeque<Message<byte[]>> outgoing = new LinkedBlockingDeque<>();
     private final AtomicReference<RabbitTemplate> template = new AtomicReference<>();
     private volatile boolean channelBroken;
     private Thread sender;
@@ -84,6 +91,8 @@ public class OutboxRelay implements SmartLifecycle {
     // Loop-thread state. In-flight entries in publish order, so the oldest is checked for its timeout first.
     private final LinkedHashMap<String, InFlight> inFlight = new LinkedHashMap<>();
     private final Set<String> toAck = new HashSet<>();
+    // Entries whose publish a broker outage cut short, in outbox order: sent again before anything new.
+    private final TreeMap<String, Map<String, String>> retry = new TreeMap<>(OutboxRelay::compareIds);
     private boolean leader;
     private long nextLeaseCheck;
     private long backoffUntil;
@@ -163,10 +172,11 @@ public class OutboxRelay implements SmartLifecycle {
             RabbitTemplate scoped = template.get();
             try {
                 if (scoped == null) {
-                    drain(false);
+                    drain(false, () -> true);
                 } else {
                     scoped.invoke(operations -> {
-                        drain(false);
+                        Channel channel = operations.execute(c -> c);
+                        drain(false, channel::isOpen);
                         return null;
                     });
                 }
@@ -174,18 +184,18 @@ public class OutboxRelay implements SmartLifecycle {
                 // No channel (the broker is unreachable): send one message outside a scope so that its
                 // failure reaches the relay, which then backs off.
                 log.debug("Outbox relay sender: no channel: {}", e.toString());
-                drain(true);
+                drain(true, () -> true);
             }
             channelBroken = false;
         }
     }
 
     /**
-     * Emits queued messages (the binding publishes each on this thread) until the channel breaks, or
-     * one message when {@code once}. Messages the relay gave up on meanwhile are skipped: their entries
-     * are reclaimed and sent again, so sending these too would duplicate them.
+     * Emits queued messages (the binding publishes each on this thread) until the channel breaks or turns out
+     * closed, or one message when {@code once}. Messages the relay gave up on meanwhile are skipped: their
+     * entries are sent again, so sending these too would duplicate them.
      */
-    private void drain(boolean once) {
+    private void drain(boolean once, BooleanSupplier channelOpen) {
         while (running && !channelBroken) {
             try {
                 Message<byte[]> message = outgoing.poll(100, TimeUnit.MILLISECONDS);
@@ -199,6 +209,13 @@ public class OutboxRelay implements SmartLifecycle {
                         .get(org.springframework.amqp.support.AmqpHeaders.PUBLISH_CONFIRM_CORRELATION);
                 if (correlation.getFuture().isDone()) {
                     continue;
+                }
+                if (!channelOpen.getAsBoolean()) {
+                    // Closed under the idle relay (a broker restart): this message goes first on a new channel.
+                    log.debug("Outbox relay sender: the channel was closed; taking a new one");
+                    outgoing.addFirst(message);
+                    channelBroken = true;
+                    return;
                 }
                 if (sink.tryEmitNext(message).isFailure()) {
                     correlation.getFuture().complete(new CorrelationData.Confirm(false, "binding not consuming"));
@@ -254,13 +271,20 @@ public class OutboxRelay implements SmartLifecycle {
             if (want <= 0) {
                 return Mono.just(BUSY_TICK);
             }
+            if (!retry.isEmpty()) {
+                for (int i = 0; i < want && !retry.isEmpty(); i++) {
+                    Map.Entry<String, Map<String, String>> next = retry.pollFirstEntry();
+                    publish(next.getKey(), next.getValue());
+                }
+                return Mono.just(BUSY_TICK);
+            }
             return fetch.run(List.of(keys.outbox(), keys.relayLease()), GROUP, owner, want,
                             properties.reclaimIdle().toMillis())
                     .publishOn(loop)
                     .map(reply -> {
                         if (reply.failed()) {
                             log.info("Outbox relay lease lost by {}", owner);
-                            leader = false;
+                            lostLease();
                             return properties.leaseTtl().dividedBy(3);
                         }
                         List<JsonNode> entries = ScriptReply.elements(reply.get("entries"));
@@ -279,7 +303,7 @@ public class OutboxRelay implements SmartLifecycle {
             // A stopped binding does not resubscribe (Spring Cloud Stream destroys its reactive channel):
             // this replica cannot publish, so it leaves the lease to a standby.
             boolean held = leader;
-            leader = false;
+            lostLease();
             return held ? lease.run(List.of(keys.relayLease()), owner, properties.leaseTtl().toMillis(), "1").then()
                     : Mono.empty();
         }
@@ -292,20 +316,35 @@ public class OutboxRelay implements SmartLifecycle {
                                 reply.text("holder"));
                     }
                     log.debug("Outbox relay lease check by {}: held={}", owner, holds);
-                    leader = holds;
+                    if (holds) {
+                        leader = true;
+                    } else {
+                        lostLease();
+                    }
                 })
                 .then();
     }
 
+    /** The next holder reclaims what this one kept for a retry. */
+    private void lostLease() {
+        leader = false;
+        retry.clear();
+    }
+
     private void publish(JsonNode entry) {
-        String id = entry.path("id").asString();
+        Map<String, String> fields = new HashMap<>();
+        entry.path("f").properties().forEach(e -> fields.put(e.getKey(), e.getValue().asString()));
+        // Reclaimed from the outbox while kept for a retry: it goes now, once.
+        retry.remove(entry.path("id").asString());
+        publish(entry.path("id").asString(), fields);
+    }
+
+    private void publish(String id, Map<String, String> fields) {
         if (inFlight.containsKey(id) || toAck.contains(id)) {
             return;
         }
-        Map<String, String> fields = new HashMap<>();
-        entry.path("f").properties().forEach(e -> fields.put(e.getKey(), e.getValue().asString()));
         CorrelationData correlation = new CorrelationData(id);
-        inFlight.put(id, new InFlight(correlation, System.nanoTime()));
+        inFlight.put(id, new InFlight(correlation, System.nanoTime(), fields));
         Message<byte[]> message;
         try {
             message = EventMessages.toMessage(fields, correlation, json);
@@ -317,7 +356,9 @@ public class OutboxRelay implements SmartLifecycle {
         published.increment();
         outgoing.add(message);
         correlation.getFuture().whenComplete((confirm, error) -> loop.schedule(() -> {
-            if (inFlight.containsKey(id) && confirm != null) {
+            // Only this publish's outcome: an abandoned earlier one of the same entry must not settle a retry.
+            InFlight current = inFlight.get(id);
+            if (current != null && current.correlation() == correlation && confirm != null) {
                 settle(id, correlation, confirm);
             }
         }));
@@ -336,7 +377,7 @@ public class OutboxRelay implements SmartLifecycle {
         }
     }
 
-    private record InFlight(CorrelationData correlation, long sentAt) {}
+    private record InFlight(CorrelationData correlation, long sentAt, Map<String, String> fields) {}
 
     private void settle(String id, CorrelationData correlation, CorrelationData.Confirm confirm) {
         ReturnedMessage ret = correlation.getReturned();
@@ -378,11 +419,14 @@ public class OutboxRelay implements SmartLifecycle {
                 }, e -> log.warn("Could not record the failure of outbox entry {}: {}", id, e.toString()));
     }
 
-    /** The broker is unreachable: not counted; pause, and the entry is reclaimed after reclaimIdle. */
+    /** The broker is unreachable: not counted; pause, then send the entry again first. */
     private void outage(String id, String reason) {
         InFlight abandoned = inFlight.remove(id);
         if (abandoned != null) {
             abandoned.correlation().getFuture().complete(new CorrelationData.Confirm(false, "abandoned: " + reason));
+            if (leader) {
+                retry.put(id, abandoned.fields());
+            }
         }
         outages.increment();
         if (backoffMs == 0) {
@@ -456,6 +500,15 @@ public class OutboxRelay implements SmartLifecycle {
     @Override
     public int getPhase() {
         return Integer.MAX_VALUE;
+    }
+
+    /** Stream ids ({@code millis-sequence}) in the stream's order. */
+    static int compareIds(String a, String b) {
+        int dashA = a.indexOf('-');
+        int dashB = b.indexOf('-');
+        int byTime = Long.compare(Long.parseLong(a.substring(0, dashA)), Long.parseLong(b.substring(0, dashB)));
+        return byTime != 0 ? byTime
+                : Long.compare(Long.parseLong(a.substring(dashA + 1)), Long.parseLong(b.substring(dashB + 1)));
     }
 
     private static String hostname() {

@@ -16,7 +16,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param reclaimIdle    pending entries idle this long are reclaimed and published again; longer than
  *                       confirmTimeout, so nothing in flight is sent twice by the same holder
  * @param maxAttempts    refusals (nack, unroutable) after which an entry moves to the dead-entry stream
- * @param maxBackoff     longest pause after a broker failure
+ * @param maxBackoff     longest pause between probes while the broker is unreachable: the next promotion after
+ *                       its return waits at most this long
  */
 @ConfigurationProperties("seatwatch.relay")
 public record RelayProperties(
@@ -28,4 +29,4 @@ public record RelayProperties(
         @DefaultValue("10s") Duration confirmTimeout,
         @DefaultValue("30s") Duration reclaimIdle,
         @DefaultValue("10") int maxAttempts,
-        @DefaultValue("5s") Duration maxBackoff) {}
+        @DefaultValue("500ms") Duration maxBackoff) {}

@@ -8,6 +8,7 @@ import io.seatwatch.testsupport.RabbitVhost;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.cloud.stream.binding.BindingsLifecycleController;
@@ -23,7 +24,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 @TestPropertySource(properties = "seatwatch.redis.key-prefix=sw:v1:test:relay-stopped:")
 class RelayBindingStoppedTest extends ApiTestSupport {
 
-    static final RabbitVhost VHOST = RabbitVhost.create("seatwatch-test-relay-stopped");
+    @RegisterExtension
+    static final RabbitVhost VHOST = RabbitVhost.forClass("seatwatch-test-relay-stopped");
 
     @DynamicPropertySource
     static void relay(DynamicPropertyRegistry registry) {

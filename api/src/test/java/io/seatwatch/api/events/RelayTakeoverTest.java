@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.seatwatch.api.ApiTestSupport;
-import io.seatwatch.api.TcpProxy;
+import io.seatwatch.testsupport.TcpProxy;
 import io.seatwatch.api.redis.RedisKeys;
 import io.seatwatch.testsupport.RabbitVhost;
 import java.nio.charset.StandardCharsets;

@@ -8,7 +8,7 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.seatwatch.api.ApiTestSupport;
-import io.seatwatch.api.TcpProxy;
+import io.seatwatch.testsupport.TcpProxy;
 import io.seatwatch.testsupport.RabbitVhost;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,8 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.amqp.core.Binding;
 import org.springframework.amqp.core.BindingBuilder;
 import org.springframework.amqp.core.Message;
@@ -48,7 +50,8 @@ class RelayTest extends ApiTestSupport {
 
     static final String EXCHANGE = "seatwatch.events";
     static final String QUEUE = "test.all-events";
-    static final RabbitVhost VHOST = RabbitVhost.create("seatwatch-test-relay");
+    @RegisterExtension
+    static final RabbitVhost VHOST = RabbitVhost.forClass("seatwatch-test-relay");
     static final TcpProxy PROXY = new TcpProxy(5672);
     static final CachingConnectionFactory CONNECTIONS = VHOST.connectionFactory();
     static final RabbitAdmin ADMIN = new RabbitAdmin(CONNECTIONS);
@@ -57,7 +60,8 @@ class RelayTest extends ApiTestSupport {
     static final Queue TEST_QUEUE = new Queue(QUEUE, true, false, false);
     static final Binding ALL = BindingBuilder.bind(TEST_QUEUE).to(TOPIC).with("#");
 
-    static {
+    @BeforeAll
+    static void declare() {
         ADMIN.declareExchange(TOPIC);
         ADMIN.declareQueue(TEST_QUEUE);
         ADMIN.declareBinding(ALL);

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.seatwatch.testsupport.RabbitVhost;
+import io.seatwatch.testsupport.TcpProxy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -136,6 +137,27 @@ class DeploymentTest {
         assertThat(sent(a) + sent(b)).isEqualTo(200);
         assertThat(sent(a)).as("both replicas took part").isPositive();
         assertThat(sent(b)).as("both replicas took part").isPositive();
+    }
+
+    @Test
+    void afterTheBrokerDiedAndCameBackTheNextPromotionIsMailedWithinASecond() throws Exception {
+        RabbitVhost vhost = vhost("seatwatch-test-email-restart");
+        try (TcpProxy broker = new TcpProxy(5672)) {
+            // One consumer, so that one failed attempt below means the whole app is waiting to try again.
+            ConfigurableApplicationContext app = start(vhost, "--spring.rabbitmq.port=" + broker.port(),
+                    "--spring.cloud.stream.bindings.email-in-0.consumer.concurrency=1");
+            RabbitTemplate rabbit = new RabbitTemplate(vhost.connectionFactory());
+            Events.publish(rabbit, Events.EXCHANGE, Events.promotion(Events.newId(), "warm", "warm@example.edu"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> sent(app) == 1);
+
+            // The broker dies: the app's connection drops, and its consumers try to come back and fail.
+            broker.cut();
+            await().atMost(Duration.ofSeconds(20)).until(() -> broker.attemptsWhileCut() >= 1);
+            broker.restore();
+            // Published straight to the broker (not through the app's path): it waits in the queue for the consumer.
+            Events.publish(rabbit, Events.EXCHANGE, Events.promotion(Events.newId(), "prompt", "prompt@example.edu"));
+            await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).until(() -> sent(app) == 2);
+        }
     }
 
     @Test

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.connection.Connection;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -68,7 +69,8 @@ class EmailRabbitTest {
     @RegisterExtension
     static final GreenMailExtension GREEN = Mailboxes.greenMail();
     static final SmtpGate SMTP = new SmtpGate(() -> GREEN.getSmtp().getPort());
-    static final RabbitVhost VHOST = RabbitVhost.create("seatwatch-test-email");
+    @RegisterExtension
+    static final RabbitVhost VHOST = RabbitVhost.forClass("seatwatch-test-email");
     static final RabbitTemplate RABBIT = new RabbitTemplate(VHOST.connectionFactory());
     static final RabbitAdmin ADMIN = new RabbitAdmin(VHOST.connectionFactory());
     static final JsonMapper JSON = JsonMapper.builder().build();
@@ -168,6 +170,21 @@ class EmailRabbitTest {
         assertThat(redis.getExpire(done, TimeUnit.HOURS)).isGreaterThan(24 * 6);
         await().atMost(Duration.ofSeconds(5)).until(() -> ADMIN.getQueueInfo(QUEUE).getMessageCount() == 0);
         assertThat(RABBIT.receive(DLQ)).isNull();
+    }
+
+    @Test
+    void afterTheBrokerClosedItsConnectionsTheNextPromotionIsMailedWithinASecond() {
+        Events.publish(RABBIT, Events.EXCHANGE, Events.promotion(Events.newId(), "warm", "warm@example.edu"));
+        awaitOneMailTo("warm@example.edu");
+
+        // A broker restart as the clients see it; the broker answers again at once.
+        Connection own = VHOST.connectionFactory().createConnection();
+        assertThat(VHOST.closeConnections("broker restart")).isPositive();
+        // The test publishes on a new connection of its own, as the api's relay would.
+        await().atMost(Duration.ofSeconds(5)).until(() -> !own.isOpen());
+        Events.publish(RABBIT, Events.EXCHANGE, Events.promotion(Events.newId(), "prompt", "prompt@example.edu"));
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+                .until(() -> mailsTo("prompt@example.edu").length == 1);
     }
 
     @Test
