@@ -114,6 +114,19 @@ public final class RabbitVhost implements AutoCloseable, BeforeAllCallback {
                 + " that does), or run the tests as a user allowed to run rabbitmqctl (root or the rabbitmq user).");
     }
 
+    /**
+     * For a test class whose vhost is made elsewhere (a Spring context initializer, say): fails the class, before
+     * anything else tries the broker, with the sentence that says what to do when no vhost can be made.
+     */
+    public static final class Required implements BeforeAllCallback {
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            if (Local.ADMIN instanceof Unavailable unavailable) {
+                throw new IllegalStateException(unavailable.reason());
+            }
+        }
+    }
+
     /** Probed on first use only, so unit tests that need no broker pay nothing. */
     private static final class Local {
         static final VhostAdmin ADMIN = probe(new ManagementApi(setting("management-url", "http://127.0.0.1:15672"),

@@ -181,7 +181,7 @@ public class OutboxRelay implements SmartLifecycle {
                     });
                 }
             } catch (RuntimeException e) {
-                // No channel (the broker is unreachable): send one message outside a scope so that its
+                // No channel (the broker is unreachable): send the next message outside a scope so that its
                 // failure reaches the relay, which then backs off.
                 log.debug("Outbox relay sender: no channel: {}", e.toString());
                 drain(true, () -> true);
@@ -200,9 +200,8 @@ public class OutboxRelay implements SmartLifecycle {
             try {
                 Message<byte[]> message = outgoing.poll(100, TimeUnit.MILLISECONDS);
                 if (message == null) {
-                    if (once) {
-                        return;
-                    }
+                    // Nothing to send. Without a channel too ({@code once}), wait for the relay's next probe rather
+                    // than dial the broker again: the relay paces its probes (max-backoff).
                     continue;
                 }
                 CorrelationData correlation = (CorrelationData) message.getHeaders()

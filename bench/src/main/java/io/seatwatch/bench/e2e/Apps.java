@@ -21,10 +21,10 @@ import java.util.concurrent.TimeUnit;
  * The three apps as separate JVMs, each run as its image runs it (e2e.sh prepares the image's /app for each, with its
  * class data sharing archive, and passes the ENTRYPOINT's arguments), on bench ports, a bench key prefix and vhost.
  */
-final class Apps implements AutoCloseable {
+public final class Apps implements AutoCloseable {
 
     /** One running app: its process and the URL of its readiness probe. */
-    record App(String name, Process process, String readiness) {}
+    public record App(String name, Process process, String readiness) {}
 
     static final int API_PORT = 18093, API_MANAGEMENT_PORT = 19093, EMAIL_PORT = 18094, WEBHOOK_PORT = 18095;
 
@@ -41,10 +41,10 @@ final class Apps implements AutoCloseable {
     static final String ARCHIVE = ENTRYPOINT_ARGS.stream().filter(arg -> arg.startsWith("-XX:SharedArchiveFile="))
             .map(arg -> arg.substring("-XX:SharedArchiveFile=".length())).findFirst().orElse("");
 
-    final List<App> apps = new ArrayList<>();
+    public final List<App> apps = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
 
-    void start(String name, Path directory, int memoryLimitMb, Map<String, String> env, List<String> args, String readiness,
+    public void start(String name, Path directory, int memoryLimitMb, Map<String, String> env, List<String> args, String readiness,
                Path log) throws IOException {
         // -XX:MaxRAM stands in for the memory limit the JVM would read from its container's cgroup (k8s base: api
         // 768Mi, notifiers 512Mi).
@@ -66,7 +66,7 @@ final class Apps implements AutoCloseable {
         apps.add(new App(name, builder.start(), readiness));
     }
 
-    void awaitReady(Duration timeout) throws Exception {
+    public void awaitReady(Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (App app : apps) {
             while (!ready(app.readiness())) {

@@ -20,24 +20,24 @@ import org.subethamail.smtp.server.SMTPServer;
  * message's DATA is complete, before the 250) and a webhook receiver (the moment the request body is read).
  * Arrivals are keyed by the bench student the notification is for.
  */
-final class Sinks implements AutoCloseable {
+public final class Sinks implements AutoCloseable {
 
     private static final Pattern STUDENT_IN_ADDRESS = Pattern.compile("(b-[a-z0-9]+-\\d+)@bench\\.example");
     private static final Pattern STUDENT_IN_BODY = Pattern.compile("\"studentId\":\"(b-[a-z0-9]+-\\d+)\"");
 
     /** One accepted notification: for whom, when (System.nanoTime), and its id (Message-ID or webhook-id). */
-    record Arrival(String student, long atNanos, String id) {}
+    public record Arrival(String student, long atNanos, String id) {}
 
-    final ConcurrentLinkedQueue<Arrival> emails = new ConcurrentLinkedQueue<>();
-    final ConcurrentLinkedQueue<Arrival> webhooks = new ConcurrentLinkedQueue<>();
-    final AtomicLong unmatched = new AtomicLong();
+    public final ConcurrentLinkedQueue<Arrival> emails = new ConcurrentLinkedQueue<>();
+    public final ConcurrentLinkedQueue<Arrival> webhooks = new ConcurrentLinkedQueue<>();
+    public final AtomicLong unmatched = new AtomicLong();
     final ConcurrentHashMap<String, Boolean> webhookIds = new ConcurrentHashMap<>();
 
     private final SMTPServer smtp;
     private final HttpServer http;
     private final ExecutorService httpThreads = Executors.newFixedThreadPool(8);
 
-    Sinks(int smtpPort, int webhookPort) throws IOException {
+    public Sinks(int smtpPort, int webhookPort) throws IOException {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         smtp = SMTPServer.port(smtpPort).bindAddress(loopback).maxConnections(64)
                 .messageHandler((context, from, to, data) -> {

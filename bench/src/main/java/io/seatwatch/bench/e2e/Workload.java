@@ -21,28 +21,28 @@ import java.util.concurrent.locks.LockSupport;
  * enrolled and student B waitlisted and subscribed (email = their token's verified email, so ACTIVE at once,
  * and a webhook); then A's drops, open loop at a fixed rate, each promoting B.
  */
-final class Workload {
+public final class Workload {
 
     /** A prepared class: who drops (and their token), who is promoted. */
-    record Seat(String classId, String dropper, String dropperToken, String promoted) {}
+    public record Seat(String classId, String dropper, String dropperToken, String promoted) {}
 
     private final URI api;
     private final Hs256Tokens tokens;
     private final String webhookUrl;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    final ConcurrentHashMap<String, Long> dropSentAt = new ConcurrentHashMap<>();
+    public final ConcurrentHashMap<String, Long> dropSentAt = new ConcurrentHashMap<>();
     final AtomicInteger dropErrors = new AtomicInteger();
     /** The promoted students whose drop was answered 204: only these must be notified. */
-    final Set<String> dropped = ConcurrentHashMap.newKeySet();
+    public final Set<String> dropped = ConcurrentHashMap.newKeySet();
 
-    Workload(URI api, String jwtSecret, String webhookUrl) {
+    public Workload(URI api, String jwtSecret, String webhookUrl) {
         this.api = api;
         this.tokens = new Hs256Tokens(jwtSecret);
         this.webhookUrl = webhookUrl;
     }
 
     /** Prepares {@code n} classes, {@code parallel} at a time; fails on any unexpected answer. */
-    List<Seat> prepare(String run, int n, int parallel) throws Exception {
+    public List<Seat> prepare(String run, int n, int parallel) throws Exception {
         String registrar = tokens.mint("bench-registrar", "registrar");
         Semaphore slots = new Semaphore(parallel);
         List<CompletableFuture<Seat>> seats = new ArrayList<>();
@@ -75,7 +75,7 @@ final class Workload {
      * Sends one drop per seat at {@code rate} per second on a fixed schedule (open loop: a slow answer never
      * delays the next drop); returns the achieved send rate.
      */
-    double drop(List<Seat> seats, double rate) {
+    public double drop(List<Seat> seats, double rate) {
         long interval = (long) (1_000_000_000L / rate);
         long start = System.nanoTime();
         List<CompletableFuture<?>> pending = new ArrayList<>(seats.size());

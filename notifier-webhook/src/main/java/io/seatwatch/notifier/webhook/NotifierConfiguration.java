@@ -6,6 +6,7 @@ import io.seatwatch.notifier.webhook.delivery.RetryPolicy;
 import io.seatwatch.webhooks.DeliveryKeys;
 import io.seatwatch.webhooks.WebhookAddressPolicy;
 import io.seatwatch.webhooks.WebhookSecretCipher;
+import java.time.Duration;
 import java.util.function.Consumer;
 import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.beans.factory.annotation.Value;
@@ -42,14 +43,19 @@ class NotifierConfiguration {
 
     @Bean
     RetryPolicy retryPolicy(WebhookNotifierProperties properties) {
-        if (properties.leaseTtl().compareTo(properties.attemptTimeout()) <= 0) {
+        // An attempt lasts at most the wait for the status plus the wait for the body.
+        if (properties.leaseTtl().compareTo(properties.attemptTimeout().plus(properties.bodyTimeout())) <= 0) {
             throw new IllegalStateException("seatwatch.webhooks.lease-ttl (" + properties.leaseTtl()
                     + ") must be longer than seatwatch.webhooks.attempt-timeout (" + properties.attemptTimeout()
-                    + "), about twice as long");
+                    + ") plus body-timeout (" + properties.bodyTimeout() + "), about twice as long");
         }
-        if (properties.connectTimeout().isZero() || properties.connectTimeout().isNegative()
-                || properties.attemptTimeout().isZero() || properties.attemptTimeout().isNegative()) {
-            throw new IllegalStateException("seatwatch.webhooks.connect-timeout and attempt-timeout must be positive");
+        if (!positive(properties.connectTimeout()) || !positive(properties.attemptTimeout())
+                || !positive(properties.bodyTimeout()) || !positive(properties.poolMaxIdleTime())) {
+            throw new IllegalStateException("seatwatch.webhooks.connect-timeout, attempt-timeout, body-timeout and "
+                    + "pool-max-idle-time must be positive");
+        }
+        if (properties.lateResponseWindow().isNegative()) {
+            throw new IllegalStateException("seatwatch.webhooks.late-response-window must not be negative");
         }
         try {
             return new RetryPolicy(properties.retrySchedule(), properties.retryJitter(), properties.retryAfterMax(),
@@ -57,6 +63,10 @@ class NotifierConfiguration {
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("seatwatch.webhooks.retry-schedule / retry-jitter: " + e.getMessage());
         }
+    }
+
+    private static boolean positive(Duration duration) {
+        return !duration.isZero() && !duration.isNegative();
     }
 
     /** The same prefix as the api's: the notifier reads its subscriptions and shares the delivery keys. */

@@ -1,5 +1,6 @@
 package io.seatwatch.notifier.webhook;
 
+import io.seatwatch.notifier.webhook.http.WebhookTransport;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
@@ -24,7 +25,15 @@ import org.springframework.validation.annotation.Validated;
  * @param retryJitter each delay is multiplied by a random factor in [1 - jitter, 1 + jitter]
  * @param retryAfterMax the longest {@code Retry-After} that is honoured; longer ones are cut to it
  * @param connectTimeout TCP connect timeout of an attempt
- * @param attemptTimeout whole attempt: connect, send, and the response's status and first body bytes
+ * @param attemptTimeout from the start of an attempt (resolve, connection from the pool or connect, send) until
+ *     the response's status line and headers have arrived; the body is not part of it
+ * @param bodyTimeout how long the body of a response that came in time may take to arrive (at most 4 KiB of it is
+ *     read); a body still coming after it does not change the attempt's outcome, its connection is closed
+ * @param lateResponseWindow after a timeout, how long the attempt's connection is still read for a response that
+ *     comes late (counted, then the connection is closed); 0 closes it at once
+ * @param poolMaxIdleTime a kept-alive connection idle longer than this is closed rather than reused: below the
+ *     idle timeouts receivers commonly close connections after, so that a request does not race their close
+ * @param transport the Netty transport webhooks are sent on ({@link WebhookTransport})
  * @param leaseTtl how long a claimed attempt stays reserved for the replica that claimed it (at least twice
  *     the attempt timeout): a replica that dies mid-attempt leaves it to others after this
  * @param doneTtl how long the marker that an event reached a URL is kept (redeliveries of the event are
@@ -45,6 +54,10 @@ public record WebhookNotifierProperties(
         @DefaultValue("24h") Duration retryAfterMax,
         @DefaultValue("5s") Duration connectTimeout,
         @DefaultValue("15s") Duration attemptTimeout,
+        @DefaultValue("2s") Duration bodyTimeout,
+        @DefaultValue("5s") Duration lateResponseWindow,
+        @DefaultValue("4s") Duration poolMaxIdleTime,
+        @DefaultValue("epoll") WebhookTransport transport,
         @DefaultValue("30s") Duration leaseTtl,
         @DefaultValue("30d") Duration doneTtl,
         @DefaultValue("30d") Duration logTtl,
@@ -55,6 +68,7 @@ public record WebhookNotifierProperties(
     @Override
     public String toString() {
         return "WebhookNotifierProperties[allowHttp=" + allowHttp + ", allowedCidrs=" + allowedCidrs
-                + ", secretKey=***, retrySchedule=" + retrySchedule + ", retryJitter=" + retryJitter + "]";
+                + ", secretKey=***, retrySchedule=" + retrySchedule + ", retryJitter=" + retryJitter
+                + ", transport=" + transport + "]";
     }
 }

@@ -1,6 +1,7 @@
 package io.seatwatch.notifier.webhook;
 
 import io.netty.resolver.HostsFileEntriesResolver;
+import io.seatwatch.testsupport.RabbitVhost;
 import io.seatwatch.webhooks.DeliveryKeys;
 import io.seatwatch.webhooks.WebhookSecretCipher;
 import java.net.InetAddress;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -46,11 +48,13 @@ import tools.jackson.databind.json.JsonMapper;
         "seatwatch.webhooks.allowed-cidrs=127.0.0.1/32",
         "seatwatch.webhooks.retry-schedule=100ms,200ms",
         "seatwatch.webhooks.attempt-timeout=1s",
+        "seatwatch.webhooks.body-timeout=500ms",
         "seatwatch.webhooks.connect-timeout=500ms",
         "seatwatch.webhooks.lease-ttl=3s",
         "seatwatch.webhooks.poll-interval=50ms",
         "seatwatch.webhooks.user-agent-version=9.9.9-test"})
 @ContextConfiguration(initializers = NotifierTestSupport.Vhost.class)
+@ExtendWith(RabbitVhost.Required.class)
 @Import(NotifierTestSupport.TestHosts.class)
 @DirtiesContext
 public abstract class NotifierTestSupport {

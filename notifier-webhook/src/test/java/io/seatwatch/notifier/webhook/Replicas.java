@@ -27,6 +27,7 @@ final class Replicas implements AutoCloseable {
                 "seatwatch.webhooks.allowed-cidrs=127.0.0.1/32",
                 "seatwatch.webhooks.poll-interval=50ms",
                 "seatwatch.webhooks.attempt-timeout=1s",
+                "seatwatch.webhooks.body-timeout=500ms",
                 "seatwatch.webhooks.lease-ttl=3s"), Stream.of(overrides))
                 .forEach(s -> settings.put(s.substring(0, s.indexOf('=')), s.substring(s.indexOf('=') + 1)));
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.seatwatch.notifier.webhook.delivery.DeliveryScheduler;
+import io.seatwatch.testsupport.TcpProxy;
 import io.seatwatch.webhooks.DeliveryKeys;
 import io.seatwatch.webhooks.WebhookSecretCipher;
 import java.time.Duration;
@@ -79,6 +80,27 @@ class ReplicasTest {
     private void publish(World world, Map<String, Object> event) {
         broker.publish(NotifierTestSupport.EXCHANGE, "EnrollmentPromoted", (String) event.get("eventId"),
                 world.json().writeValueAsBytes(event));
+    }
+
+    @Test
+    void afterTheBrokerDiedAndCameBackTheNextPromotionIsDeliveredWithinASecond() {
+        try (TcpProxy brokerPath = new TcpProxy(5672)) {
+            // One consumer, so that one failed attempt below means the whole app is waiting to try again.
+            replicas = new Replicas(PREFIX, broker, "spring.rabbitmq.port=" + brokerPath.port(),
+                    "spring.cloud.stream.bindings.webhook-in-0.consumer.concurrency=1");
+            World world = World.of(replicas.start());
+            NotifierTestSupport.wipe(world.redis(), PREFIX);
+            publish(world, world.promotion(receiver.url()));
+            await().atMost(Duration.ofSeconds(20)).until(() -> receiver.count() == 1);
+
+            // The broker dies: the app's connection drops, and its consumer tries to come back and fails.
+            brokerPath.cut();
+            await().atMost(Duration.ofSeconds(20)).until(() -> brokerPath.attemptsWhileCut() >= 1);
+            brokerPath.restore();
+            // Published straight to the broker: it waits in the queue for the consumer.
+            publish(world, world.promotion(receiver.url()));
+            await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).until(() -> receiver.count() == 2);
+        }
     }
 
     @Test

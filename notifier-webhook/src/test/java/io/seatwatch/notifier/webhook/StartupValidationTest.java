@@ -15,7 +15,9 @@ class StartupValidationTest {
             "seatwatch.webhooks.secret-key=c2hvcnQ=                        | exactly 32 bytes, not 5",
             "seatwatch.webhooks.allowed-cidrs=10.0.0.0/33                  | seatwatch.webhooks.allowed-cidrs",
             "seatwatch.webhooks.retry-schedule=5s,0s                       | positive durations",
-            "seatwatch.webhooks.lease-ttl=10s                              | must be longer than seatwatch.webhooks.attempt-timeout"})
+            "seatwatch.webhooks.lease-ttl=10s                              | must be longer than seatwatch.webhooks.attempt-timeout",
+            "seatwatch.webhooks.lease-ttl=16s                              | plus body-timeout",
+            "seatwatch.webhooks.transport=kqueue                           | seatwatch.webhooks.transport"})
     void aBadSettingStopsTheApp(String setting, String message) {
         // The bad setting, and a valid key unless the key is what is bad.
         String other = setting.startsWith("seatwatch.webhooks.secret-key=") ? "server.shutdown=immediate"
