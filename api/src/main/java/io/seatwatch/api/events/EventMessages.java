@@ -5,8 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.springframework.amqp.rabbit.connection.CorrelationData;
-import org.springframework.amqp.support.AmqpHeaders;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.support.MessageBuilder;
 import org.springframework.util.MimeTypeUtils;
@@ -15,8 +13,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Turns an outbox entry into the public event message (schemas in {@code docs/events/}): the entry's
  * fields as JSON, times rendered as ISO-8601 UTC, the sequence as a number. Headers carry the event type
- * (the routing key), the eventId (AMQP message-id) and the correlation that the publisher confirm and a
- * return come back on.
+ * (the routing key on RabbitMQ), the eventId, the schema version and the trace context; a publisher adapter
+ * adds what its broker needs.
  */
 public final class EventMessages {
 
@@ -31,7 +29,7 @@ public final class EventMessages {
 
     private EventMessages() {}
 
-    public static Message<byte[]> toMessage(Map<String, String> entry, CorrelationData correlation, JsonMapper json) {
+    public static Message<byte[]> toMessage(Map<String, String> entry, JsonMapper json) {
         Map<String, Object> body = new LinkedHashMap<>();
         Map<String, String> rest = new TreeMap<>(entry);
         for (String field : ORDER) {
@@ -45,9 +43,7 @@ public final class EventMessages {
                 .setHeader("contentType", MimeTypeUtils.APPLICATION_JSON_VALUE)
                 .setHeader(EVENT_TYPE, entry.get("type"))
                 .setHeader(EVENT_ID, entry.get("eventId"))
-                .setHeader(SCHEMA_VERSION, "1")
-                .setHeader(AmqpHeaders.MESSAGE_ID, entry.get("eventId"))
-                .setHeader(AmqpHeaders.PUBLISH_CONFIRM_CORRELATION, correlation);
+                .setHeader(SCHEMA_VERSION, "1");
         if (entry.containsKey("traceparent")) {
             message.setHeader("traceparent", entry.get("traceparent"));
         }

@@ -307,7 +307,7 @@ class RelayTest extends ApiTestSupport {
         Map<Object, Object> entry = new HashMap<>(dead.get(dead.size() - 1).getValue());
         assertThat(entry).containsEntry("studentId", f.waiting().get(0)).containsEntry("attempts", "2");
         assertThat((String) entry.get("lastError")).contains("unroutable");
-        assertThat(meters.counter("seatwatch.relay.returned").count()).isGreaterThanOrEqualTo(2);
+        assertThat(meters.counter("seatwatch.relay.refused", "kind", "unroutable").count()).isGreaterThanOrEqualTo(2);
         assertThat(meters.counter("seatwatch.relay.dead").count()).isGreaterThanOrEqualTo(1);
         ADMIN.declareBinding(ALL);
         assertThat(RABBIT.receive(QUEUE, 200)).isNull();
